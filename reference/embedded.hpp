@@ -1,0 +1,35 @@
+#pragma once
+// The embedded default target: the reference SMTP and POP3 server started in-process on free
+// loopback ports, serving the fixed profile of docs/scenario-format.md (domain example.test,
+// accounts alice/alice-pw and bob/bob-pw, STARTTLS with a generated certificate). The runner
+// (through cli/) and the tests use it; the harness library itself never includes reference/.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace mh::reference {
+
+struct EmbeddedEndpoints {
+    std::string host = "127.0.0.1";
+    std::uint16_t smtp = 0;        // plain, STARTTLS offered
+    std::uint16_t submission = 0;  // RFC 6409: AUTH required
+    std::uint16_t smtps = 0;       // RFC 8314 implicit TLS
+    std::uint16_t pop3 = 0;        // plain, STLS offered (0 until POP3 exists)
+    std::uint16_t pop3s = 0;       // implicit TLS
+};
+
+class EmbeddedServer {
+public:
+    // Starts listeners on 127.0.0.1 with ephemeral ports and a store under `maildir_root`
+    // (created when missing). Throws std::runtime_error with the reason on failure.
+    static std::unique_ptr<EmbeddedServer> start(const std::filesystem::path& maildir_root);
+
+    virtual ~EmbeddedServer() = default;
+    virtual const EmbeddedEndpoints& endpoints() const = 0;
+    // Stops accepting, closes sessions, joins the worker threads. Idempotent.
+    virtual void stop() = 0;
+};
+
+}  // namespace mh::reference
