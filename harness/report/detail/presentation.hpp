@@ -1,0 +1,22 @@
+#pragma once
+// Wording shared by the human-readable reports (console, Markdown, JUnit), so that a case reads
+// the same in every one of them.
+
+#include <string>
+#include <vector>
+
+#include "harness/result.hpp"
+
+namespace mh::harness::report::detail {
+
+// "RFC5321 4.1.1.10" (or whichever of the two is set).
+std::string spec_ref(const CaseResult& result);
+// "C: EHLO x", "S: 250 ok", "# note"; a named connection is prefixed: "[second] C: USER bob".
+// The text is escaped to printable characters (the terminal and the CI page show it).
+std::string transcript_line(const TranscriptLine& line);
+// "93.1%", rounded down
+std::string percent(double ratio);
+// The cases with `outcome`, MUST first, then SHOULD, then MAY; run order within a level.
+std::vector<const CaseResult*> by_level(const RunResult& run, Outcome outcome);
+
+}  // namespace mh::harness::report::detail
