@@ -2,7 +2,9 @@
 // Reports of a run. JSON is the source of truth (versioned schema, docs/report-schema.md):
 // every other format can be rendered from a RunResult read back from JSON.
 
+#include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,9 +34,38 @@ struct ConsoleStyle {
     bool color = false;    // ANSI colours (a terminal, and NO_COLOR unset)
     bool verbose = false;  // transcripts of failures inline
 };
-// One line per case, printed as cases finish.
+bool is_terminal(std::FILE* out);
+// Colours when `out` is a terminal and NO_COLOR is unset or empty (https://no-color.org).
+ConsoleStyle console_style(std::FILE* out, bool verbose);
+// One line per case, printed as cases finish: "FAIL   suite/id  RFC5321 4.1.1.10  MUST  12 ms
+// -- why". Verbose: expected / actual / whole transcript of a failure or error below it.
 void print_case_line(std::FILE* out, const CaseResult& result, const ConsoleStyle& style);
-// Summary table, MUST failures first, with expected / actual / transcript of each failure.
+// Summary table, MUST failures first, with expected / actual / transcript of each failure (its
+// last 20 lines; all of it when verbose).
 void print_summary(std::FILE* out, const RunResult& run, const ConsoleStyle& style);
+
+// For long runs: prints each finished case's line and keeps a progress line ("[45/300] 2 failed,
+// 0 errors, 12 s") below them, redrawn in place. The progress line appears only on a terminal;
+// elsewhere this prints the case lines alone. Safe to call from parallel case runners.
+class ProgressLine {
+  public:
+    ProgressLine(std::FILE* out, std::size_t total_cases);
+    ~ProgressLine();  // erases the progress line
+    ProgressLine(const ProgressLine&) = delete;
+    ProgressLine& operator=(const ProgressLine&) = delete;
+
+    void case_finished(const CaseResult& result, const ConsoleStyle& style);
+
+  private:
+    void erase();
+
+    std::mutex mutex_;
+    std::FILE* out_;
+    bool active_;
+    bool shown_ = false;
+    std::size_t total_;
+    std::size_t done_ = 0, failed_ = 0, errored_ = 0;
+    std::chrono::steady_clock::time_point started_;
+};
 
 }  // namespace mh::harness::report
