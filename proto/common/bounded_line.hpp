@@ -1,0 +1,71 @@
+#pragma once
+// Splits untrusted bytes into LF-terminated lines while keeping at most `stored_limit` bytes of
+// a line: the full length is still counted, so callers can report how long an endless line was
+// without ever holding it. Shared by the lenient reply parsers (SMTP replies, POP3 responses).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mh::proto {
+
+struct ReceivedLine {
+    std::string text;           // without CRLF (or the bare LF); at most the stored limit
+    std::size_t length = 0;     // full length without the line end, dropped bytes included
+    bool bare_lf = false;       // ended by LF alone
+    bool unterminated = false;  // taken at end of input, no line end seen
+
+    bool truncated() const { return length > text.size(); }
+};
+
+class BoundedLineReader {
+  public:
+    explicit BoundedLineReader(std::size_t stored_limit) : limit_(stored_limit) {}
+
+    // Consumes bytes up to and including the next LF; returns how many were consumed.
+    std::size_t put(std::string_view bytes) {
+        std::size_t consumed = 0;
+        while (consumed < bytes.size() && !complete_) {
+            const char c = bytes[consumed++];
+            if (c == '\n') {
+                complete_ = true;
+                break;
+            }
+            last_was_cr_ = c == '\r';
+            ++line_.length;
+            if (line_.text.size() < limit_) {
+                line_.text.push_back(c);
+            }
+        }
+        return consumed;
+    }
+
+    bool has_line() const { return complete_; }
+    bool has_partial() const { return !complete_ && line_.length > 0; }
+
+    // The finished line, or (at end of input) the partial one marked unterminated.
+    ReceivedLine take() {
+        ReceivedLine out = std::move(line_);
+        if (complete_ && last_was_cr_) {
+            if (out.text.size() == out.length) {
+                out.text.pop_back();
+            }
+            --out.length;
+        } else {
+            out.bare_lf = complete_;
+            out.unterminated = !complete_;
+        }
+        line_ = ReceivedLine{};
+        complete_ = false;
+        last_was_cr_ = false;
+        return out;
+    }
+
+  private:
+    std::size_t limit_;
+    ReceivedLine line_;
+    bool complete_ = false;
+    bool last_was_cr_ = false;
+};
+
+}  // namespace mh::proto

@@ -1,0 +1,180 @@
+#include "proto/pop3/response_parser.hpp"
+
+#include <string>
+
+namespace mh::proto::pop3 {
+
+const char* to_string(Status status) {
+    switch (status) {
+        case Status::ok:
+            return "+OK";
+        case Status::err:
+            return "-ERR";
+        case Status::continuation:
+            return "+";
+        case Status::invalid:
+            break;
+    }
+    return "invalid";
+}
+
+std::string stuffed(std::string_view body_line) {
+    std::string out;
+    if (!body_line.empty() && body_line.front() == '.') {
+        out.push_back('.');
+    }
+    out.append(body_line);
+    return out;
+}
+
+namespace {
+
+// The text after `indicator` when the line starts with it followed by a space or the end.
+bool split_status(std::string_view line, std::string_view indicator, std::string& text,
+                  bool& missing_space) {
+    if (line.substr(0, indicator.size()) != indicator) {
+        return false;
+    }
+    const std::string_view rest = line.substr(indicator.size());
+    missing_space = !rest.empty() && rest.front() != ' ';
+    text = std::string(missing_space ? rest : rest.substr(rest.empty() ? 0 : 1));
+    return true;
+}
+
+}  // namespace
+
+void ResponseParser::note(std::string text) {
+    if (current_.diagnostics.size() < limits_.diagnostics) {
+        current_.diagnostics.push_back(std::move(text));
+    } else {
+        ++dropped_diagnostics_;
+    }
+}
+
+std::size_t ResponseParser::put(std::string_view bytes) {
+    std::size_t consumed = 0;
+    while (consumed < bytes.size() && !complete_) {
+        consumed += reader_.put(bytes.substr(consumed));
+        if (reader_.has_line()) {
+            if (in_body_) {
+                body_line(reader_.take());
+            } else {
+                status_line(reader_.take());
+            }
+        }
+    }
+    return consumed;
+}
+
+void ResponseParser::put_eof() {
+    if (complete_) {
+        return;
+    }
+    const bool started = in_body_ || reader_.has_partial();
+    if (reader_.has_partial()) {
+        if (in_body_) {
+            body_line(reader_.take());
+        } else {
+            status_line(reader_.take());
+        }
+    }
+    if (!complete_ && in_body_) {
+        note("the connection closed before the body's terminating \".\" line (after " +
+             std::to_string(current_.body.size()) + " lines)");
+        complete_ = true;
+    }
+    if (complete_ && started) {
+        current_.cut_off = true;
+    }
+}
+
+void ResponseParser::status_line(ReceivedLine line) {
+    if (line.length + 2 > limits_.grammar_line) {
+        note("the status line is " + std::to_string(line.length + 2) + " octets long, over the " +
+             std::to_string(limits_.grammar_line) + " that RFC 2449 4 allows");
+    }
+    if (line.bare_lf) {
+        note("the status line ends with a bare LF instead of CRLF (RFC 1939 3)");
+    } else if (line.unterminated) {
+        note("the status line has no line end (the connection closed)");
+    }
+    current_.status_line = line.text;
+    bool missing_space = false;
+    std::string& text = current_.text;
+    if (split_status(line.text, "+OK", text, missing_space)) {
+        current_.status = Status::ok;
+    } else if (split_status(line.text, "-ERR", text, missing_space)) {
+        current_.status = Status::err;
+    } else if (split_status(line.text, "+", text, missing_space) && !missing_space) {
+        current_.status = Status::continuation;
+    } else {
+        current_.status = Status::invalid;
+        text = line.text;
+        note("the status line starts with neither +OK nor -ERR (RFC 1939 3)");
+    }
+    if (missing_space) {
+        note(std::string("the status indicator ") + to_string(current_.status) +
+             " is not followed by a space (RFC 1939 3)");
+    }
+    if (current_.status != Status::continuation && !text.empty() && text.front() == '[') {
+        const std::size_t close = text.find(']');
+        if (close == std::string::npos) {
+            note("the response code lacks its closing \"]\" (RFC 2449 8)");
+        } else {
+            current_.resp_code = text.substr(1, close - 1);
+        }
+    }
+    if (current_.status == Status::ok && expect_body_ && !line.unterminated) {
+        current_.multiline = true;
+        in_body_ = true;
+    } else {
+        complete_ = true;
+    }
+}
+
+void ResponseParser::body_line(ReceivedLine line) {
+    const std::string number = std::to_string(current_.body.size() + 1);
+    if (line.bare_lf) {
+        note("body line " + number + " ends with a bare LF instead of CRLF (RFC 1939 3)");
+    }
+    if (line.text == "." && !line.truncated() && !line.unterminated) {
+        in_body_ = false;
+        complete_ = true;
+        return;
+    }
+    current_.body_octets += line.length + 2;
+    std::string& text = line.text;
+    if (text.starts_with('.')) {
+        if (text.size() < 2 || text[1] != '.') {
+            note("body line " + number +
+                 " starts with \".\" but is not dot-stuffed (RFC 1939 3: \"..\" expected)");
+        }
+        text.erase(0, 1);
+    }
+    if (kept_bytes_ + text.size() > limits_.body_bytes) {
+        if (kept_bytes_ <= limits_.body_bytes) {
+            note("the body is over " + std::to_string(limits_.body_bytes) +
+                 " bytes: the rest is counted, not kept");
+            kept_bytes_ = limits_.body_bytes + 1;
+        }
+        return;
+    }
+    kept_bytes_ += text.size();
+    current_.body.push_back(std::move(text));
+}
+
+ParsedResponse ResponseParser::take() {
+    if (dropped_diagnostics_ > 0) {
+        current_.diagnostics.push_back("... and " + std::to_string(dropped_diagnostics_) +
+                                       " more diagnostics");
+    }
+    ParsedResponse out = std::move(current_);
+    current_ = ParsedResponse{};
+    kept_bytes_ = 0;
+    dropped_diagnostics_ = 0;
+    expect_body_ = false;
+    complete_ = false;
+    return out;
+}
+
+}  // namespace mh::proto::pop3

@@ -1,0 +1,180 @@
+// The lenient POP3 response parser: status lines, response codes, SASL continuations, bodies
+// with dot-unstuffing, every diagnostic, bounded memory; each input is split at every offset.
+#include "proto/pop3/response_parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace mh::proto::pop3 {
+namespace {
+
+// `bodies[i]`: whether the i-th response is expected to carry a body when +OK.
+std::vector<ParsedResponse> feed(ResponseParser& parser, std::string_view first,
+                                 std::string_view second, const std::vector<bool>& bodies,
+                                 bool eof) {
+    std::vector<ParsedResponse> out;
+    auto arm = [&] { parser.expect_body(out.size() < bodies.size() && bodies[out.size()]); };
+    arm();
+    for (std::string_view part : {first, second}) {
+        while (!part.empty()) {
+            part.remove_prefix(parser.put(part));
+            if (parser.has_response()) {
+                out.push_back(parser.take());
+                arm();
+            }
+        }
+    }
+    if (eof) {
+        parser.put_eof();
+        if (parser.has_response()) {
+            out.push_back(parser.take());
+        }
+    }
+    return out;
+}
+
+std::vector<ParsedResponse> parse_everywhere(std::string_view input,
+                                             const std::vector<bool>& bodies, bool eof = false,
+                                             ResponseParser::Limits limits = {}) {
+    ResponseParser whole_parser(limits);
+    const auto whole = feed(whole_parser, input, {}, bodies, eof);
+    for (std::size_t cut = 1; cut < input.size(); ++cut) {
+        ResponseParser parser(limits);
+        const auto split = feed(parser, input.substr(0, cut), input.substr(cut), bodies, eof);
+        EXPECT_EQ(split.size(), whole.size()) << "split at " << cut;
+        for (std::size_t i = 0; i < std::min(split.size(), whole.size()); ++i) {
+            EXPECT_EQ(split[i].status, whole[i].status) << "split at " << cut;
+            EXPECT_EQ(split[i].status_line, whole[i].status_line) << "split at " << cut;
+            EXPECT_EQ(split[i].text, whole[i].text) << "split at " << cut;
+            EXPECT_EQ(split[i].resp_code, whole[i].resp_code) << "split at " << cut;
+            EXPECT_EQ(split[i].body, whole[i].body) << "split at " << cut;
+            EXPECT_EQ(split[i].body_octets, whole[i].body_octets) << "split at " << cut;
+            EXPECT_EQ(split[i].diagnostics, whole[i].diagnostics) << "split at " << cut;
+            EXPECT_EQ(split[i].cut_off, whole[i].cut_off) << "split at " << cut;
+        }
+    }
+    return whole;
+}
+
+TEST(ResponseParser, StatusLinesAndResponseCodes) {
+    const auto responses = parse_everywhere(
+        "+OK POP3 ready <1896.697170952@dbc.mtview.ca.us>\r\n-ERR [IN-USE] mailbox "
+        "locked\r\n+OK\r\n",
+        {});
+    ASSERT_EQ(responses.size(), 3u);
+    EXPECT_EQ(responses[0].status, Status::ok);
+    EXPECT_EQ(responses[0].text, "POP3 ready <1896.697170952@dbc.mtview.ca.us>");
+    EXPECT_EQ(responses[1].status, Status::err);
+    EXPECT_EQ(responses[1].resp_code, "IN-USE");
+    EXPECT_EQ(responses[1].text, "[IN-USE] mailbox locked");
+    EXPECT_EQ(responses[2].text, "");
+    for (const auto& response : responses) {
+        EXPECT_TRUE(response.diagnostics.empty());
+        EXPECT_FALSE(response.multiline);
+    }
+}
+
+TEST(ResponseParser, MultiLineBodyIsUnstuffed) {
+    const auto responses = parse_everywhere(
+        "+OK 120 octets\r\nSubject: x\r\n\r\n..leading dot\r\n.\r\n+OK next\r\n", {true});
+    ASSERT_EQ(responses.size(), 2u);
+    EXPECT_TRUE(responses[0].multiline);
+    EXPECT_EQ(responses[0].body, (std::vector<std::string>{"Subject: x", "", ".leading dot"}));
+    EXPECT_EQ(responses[0].body_octets, 12u + 2u + 15u);
+    EXPECT_TRUE(responses[0].diagnostics.empty());
+    EXPECT_EQ(responses[1].text, "next");
+    EXPECT_EQ(stuffed(".leading dot"), "..leading dot");
+}
+
+TEST(ResponseParser, ErrorResponseHasNoBodyEvenWhenOneWasExpected) {
+    const auto responses = parse_everywhere("-ERR no such message\r\n+OK\r\n", {true});
+    ASSERT_EQ(responses.size(), 2u);
+    EXPECT_FALSE(responses[0].multiline);
+    EXPECT_EQ(responses[1].status, Status::ok);
+}
+
+TEST(ResponseParser, SaslContinuation) {
+    const auto responses = parse_everywhere("+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+\r\n+ \r\n", {});
+    ASSERT_EQ(responses.size(), 2u);
+    EXPECT_EQ(responses[0].status, Status::continuation);
+    EXPECT_EQ(responses[0].text, "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2U+");
+    EXPECT_EQ(responses[1].status, Status::continuation);
+    EXPECT_TRUE(responses[1].diagnostics.empty());
+}
+
+TEST(ResponseParser, Diagnostics) {
+    auto responses = parse_everywhere("OK fine\r\n", {});
+    EXPECT_EQ(responses[0].status, Status::invalid);
+    EXPECT_EQ(
+        responses[0].diagnostics,
+        std::vector<std::string>{"the status line starts with neither +OK nor -ERR (RFC 1939 3)"});
+    responses = parse_everywhere("+OKfine\n", {});
+    EXPECT_EQ(responses[0].status, Status::ok);
+    EXPECT_EQ(responses[0].diagnostics,
+              (std::vector<std::string>{
+                  "the status line ends with a bare LF instead of CRLF (RFC 1939 3)",
+                  "the status indicator +OK is not followed by a space (RFC 1939 3)"}));
+    responses = parse_everywhere("-ERR [SYS/TEMP oops\r\n", {});
+    EXPECT_EQ(responses[0].diagnostics,
+              std::vector<std::string>{"the response code lacks its closing \"]\" (RFC 2449 8)"});
+    responses = parse_everywhere("+OK\r\n.x\r\n.\r\n", {true});
+    EXPECT_EQ(responses[0].body, std::vector<std::string>{"x"});
+    EXPECT_EQ(
+        responses[0].diagnostics,
+        std::vector<std::string>{
+            "body line 1 starts with \".\" but is not dot-stuffed (RFC 1939 3: \"..\" expected)"});
+    responses = parse_everywhere("+OK " + std::string(600, 'x') + "\r\n", {});
+    EXPECT_EQ(responses[0].diagnostics,
+              std::vector<std::string>{
+                  "the status line is 606 octets long, over the 512 that RFC 2449 4 allows"});
+}
+
+TEST(ResponseParser, ConnectionClosedInTheBody) {
+    const auto responses = parse_everywhere("+OK\r\nline\r\npart", {true}, true);
+    ASSERT_EQ(responses.size(), 1u);
+    EXPECT_TRUE(responses[0].cut_off);
+    EXPECT_EQ(responses[0].body, (std::vector<std::string>{"line", "part"}));
+    EXPECT_EQ(
+        responses[0].diagnostics,
+        std::vector<std::string>{
+            "the connection closed before the body's terminating \".\" line (after 2 lines)"});
+}
+
+TEST(ResponseParser, BodyMemoryIsBounded) {
+    ResponseParser::Limits limits;
+    limits.body_bytes = 100;
+    ResponseParser parser(limits);
+    parser.expect_body(true);
+    std::string input = "+OK\r\n";
+    for (int i = 0; i < 1000; ++i) {
+        input += "0123456789012345678\r\n";
+    }
+    input += ".\r\n";
+    EXPECT_EQ(parser.put(input), input.size());
+    ASSERT_TRUE(parser.has_response());
+    const ParsedResponse response = parser.take();
+    EXPECT_EQ(response.body.size(), 5u);
+    EXPECT_EQ(response.body_octets, 21000u);
+    EXPECT_EQ(
+        response.diagnostics,
+        std::vector<std::string>{"the body is over 100 bytes: the rest is counted, not kept"});
+}
+
+TEST(ResponseParser, DiagnosticsAreBounded) {
+    std::string input = "+OK\r\n";
+    for (int i = 0; i < 100; ++i) {
+        input += "x\n";
+    }
+    input += ".\r\n";
+    ResponseParser parser;
+    parser.expect_body(true);
+    parser.put(input);
+    const ParsedResponse response = parser.take();
+    ASSERT_EQ(response.diagnostics.size(), 21u);
+    EXPECT_EQ(response.diagnostics.back(), "... and 80 more diagnostics");
+}
+
+}  // namespace
+}  // namespace mh::proto::pop3
