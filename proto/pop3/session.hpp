@@ -22,7 +22,7 @@ struct MessageInfo {
 
 // One locked view of a mailbox for the length of a session (RFC 1939 8: the maildrop lock).
 class Maildrop {
-public:
+  public:
     virtual ~Maildrop() = default;
     virtual const std::vector<MessageInfo>& messages() const = 0;
     // Whole message, CRLF line ends, not byte-stuffed.
@@ -34,7 +34,7 @@ public:
 enum class LockResult { locked, in_use, failed };
 
 class Mailstore {
-public:
+  public:
     virtual ~Mailstore() = default;
     // Returns the account name when user/password are right, nullopt otherwise.
     virtual std::optional<std::string> authenticate(std::string_view user,
@@ -49,13 +49,14 @@ public:
 
 struct SessionConfig {
     std::string hostname = "pop.example.test";
-    bool tls_available = true;       // STLS offered while not encrypted
-    bool implicit_tls = false;       // port 995 (RFC 8314): start encrypted
-    bool login_requires_tls = true;  // USER/PASS/APOP/AUTH refused before STLS
-    bool apop_enabled = true;        // greeting carries a timestamp
-    std::string apop_timestamp;      // "<pid.clock@host>", chosen by the loop (no clock here)
+    bool tls_available = true;           // STLS offered while not encrypted
+    bool implicit_tls = false;           // port 995 (RFC 8314): start encrypted
+    bool login_requires_tls = true;      // USER/PASS/APOP/AUTH refused before STLS
+    bool apop_enabled = true;            // greeting carries a timestamp
+    std::string apop_timestamp;          // "<pid.clock@host>", chosen by the loop (no clock here)
     std::size_t command_line = 255 + 2;  // RFC 2449 4: 255 octets incl. CRLF; we allow CRLF on top
-    unsigned hard_error_limit = 20;  // -ERR replies before the session is closed
+    std::size_t sasl_line = 4096;        // a SASL response line (RFC 5034 4 sets no limit)
+    unsigned hard_error_limit = 20;      // -ERR replies before the session is closed
     std::string implementation = "mailharness";
     std::optional<unsigned> expire_days;       // CAPA EXPIRE, when configured
     std::optional<unsigned> login_delay_secs;  // CAPA LOGIN-DELAY, when configured
@@ -71,22 +72,35 @@ using Event = std::variant<WriteEvent, StartTlsEvent, CloseEvent>;
 enum class State { authorization, transaction, update, closed };
 
 class Session {
-public:
+  public:
     Session(SessionConfig config, Mailstore& store);
     ~Session();
     Session(Session&&) noexcept;
     Session& operator=(Session&&) noexcept;
 
+    // Queues the greeting; with implicit_tls the greeting waits for tls_established() (the loop
+    // does the handshake first, as for SMTP's smtps listener).
     void start();
+    // Takes client bytes and answers every complete command in them, batched into one write
+    // (RFC 2449 6.6 PIPELINING). Replies are produced lazily: once a batch holds about 64 KiB
+    // (a RETR), the remaining commands wait until next_event() has handed the batch out, so
+    // memory stays bounded whatever is pipelined. Returns the bytes taken: less than given only
+    // when more than 64 KiB of unanswered commands are already waiting; the loop offers the
+    // rest again after draining next_event(). After STLS the rest of the read and everything
+    // until tls_established() is taken and discarded (RFC 2595 4).
     std::size_t put(std::string_view bytes);
-    void put_eof();  // a dropped connection: no UPDATE state, nothing deleted (RFC 1939 6)
+    // The client closed its side: commands already received are still answered, then the
+    // session closes without the UPDATE state, so nothing is deleted (RFC 1939 6).
+    void put_eof();
     std::optional<Event> next_event();
+    // STLS: the handshake is done (no new greeting, RFC 2595 4). Implicit TLS: sends the greeting.
     void tls_established();
     void timed_out();  // autologout timer (RFC 1939 3): close without UPDATE
 
     State state() const;
+    bool encrypted() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
