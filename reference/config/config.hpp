@@ -1,0 +1,91 @@
+#pragma once
+// The reference server's configuration: a YAML file (docs/serve.md) plus command-line
+// overrides, or the embedded default profile of shared/design/scenario-format.md.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/smtp/session.hpp"
+#include "reference/config/password.hpp"
+
+namespace mh::reference {
+
+// A configuration that cannot be used; what() is "FILE:LINE:COLUMN: reason" for file errors.
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Endpoint {
+    std::string address;  // numeric IPv4 or IPv6 (without brackets)
+    std::uint16_t port = 0;
+
+    std::string to_string() const;  // "127.0.0.1:25", "[::1]:25"
+    bool operator==(const Endpoint&) const = default;
+};
+
+// "ADDR:PORT" with ADDR an IPv4 address or a bracketed IPv6 address; port 0 means ephemeral.
+// Throws ConfigError naming the text.
+Endpoint parse_endpoint(std::string_view text);
+
+struct Account {
+    std::string name;                    // login name and Maildir folder
+    std::vector<std::string> addresses;  // lower-case; local-part@domain
+    PasswordHash password;
+    std::optional<std::string> apop_secret;  // APOP needs the secret in clear (RFC 1939 7)
+};
+
+struct Listeners {
+    std::vector<Endpoint> smtp;        // relay port: STARTTLS offered, AUTH optional
+    std::vector<Endpoint> submission;  // RFC 6409: AUTH required
+    std::vector<Endpoint> smtps;       // RFC 8314 implicit TLS
+    std::vector<Endpoint> pop3;        // STLS offered
+    std::vector<Endpoint> pop3s;       // implicit TLS
+
+    bool empty() const;
+};
+
+struct Timeouts {
+    std::chrono::seconds smtp_idle{300};  // RFC 5321 4.5.3.2.7: server timeout 5 minutes
+    std::chrono::seconds pop3_idle{600};  // RFC 1939 3: autologout at least 10 minutes
+    std::chrono::seconds tls_handshake{30};
+    std::chrono::seconds shutdown_grace{10};  // SIGTERM: how long sessions may finish
+};
+
+struct Config {
+    std::string hostname = "mx.example.test";
+    std::vector<std::string> domains;  // served domains, lower-case
+    std::vector<Account> accounts;
+    Listeners listeners;
+    proto::smtp::Limits limits;
+    Timeouts timeouts;
+    bool auth_requires_tls = true;
+    bool vrfy_enabled = false;
+    bool expn_enabled = false;
+    proto::smtp::BareLineEndPolicy bare_line_ends = proto::smtp::BareLineEndPolicy::reject;
+    std::filesystem::path tls_cert;  // PEM; both empty -> a self-signed pair made at start
+    std::filesystem::path tls_key;
+    std::filesystem::path maildir = "maildir";
+    bool durable = true;   // false: accept and discard (load testing the clients)
+    unsigned threads = 0;  // 0: one per core
+    bool quiet = false;    // no per-session log lines
+};
+
+// example.test with alice/alice-pw and bob/bob-pw; no listeners (the caller chooses them).
+Config embedded_profile();
+
+// Reads a YAML configuration; unknown keys and bad values are errors with their position.
+Config load_config(const std::filesystem::path& file);
+// Same, from text; `name` is used in error positions.
+Config parse_config(std::string_view yaml, const std::string& name);
+
+// Default listeners of `mailharness serve` when neither flags nor file give any.
+Listeners default_listeners();
+
+}  // namespace mh::reference

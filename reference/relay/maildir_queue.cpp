@@ -1,0 +1,21 @@
+#include "reference/relay/maildir_queue.hpp"
+
+namespace mh::reference {
+
+MaildirRelayQueue::MaildirRelayQueue(std::filesystem::path folder, GroupCommitter& committer)
+    : folder_(std::move(folder)), committer_(committer) {
+    ensure_maildir(folder_);
+}
+
+void MaildirRelayQueue::enqueue(std::string_view mail_from,
+                                const std::vector<std::string>& recipients,
+                                std::string_view message, DeliveryCompletion done) {
+    std::string envelope = "MAIL FROM:<" + std::string(mail_from) + ">\r\n";
+    for (const std::string& recipient : recipients) {
+        envelope += "RCPT TO:<" + recipient + ">\r\n";
+    }
+    envelope += "DATA\r\n";
+    committer_.submit({Placement{folder_, std::move(envelope)}}, message, std::move(done));
+}
+
+}  // namespace mh::reference
