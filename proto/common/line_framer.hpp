@@ -1,0 +1,52 @@
+#pragma once
+// Splits a byte stream into lines for a line-oriented protocol, with the line-length limits of
+// RFC 5321 4.5.3.1 (command line 512 octets, text line 1000 octets, both including CRLF).
+// Memory stays bounded by the limit: an over-long line is not stored, only reported when its
+// line end arrives, and the stream resumes at the next line (so the session can answer
+// "500 Line too long" and go on).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mh::proto {
+
+struct FramedLine {
+    std::string text;       // the line without its line end; empty when too_long
+    bool too_long = false;  // longer than the limit (line end included); content dropped
+    bool bare_lf = false;   // ended by LF without CR (RFC 5321 2.3.8 forbids it)
+    bool bare_cr = false;   // a CR not followed by LF inside the line
+    bool nul = false;       // contains a NUL octet
+};
+
+class LineFramer {
+  public:
+    // `limit`: the longest line accepted, in octets including CRLF.
+    explicit LineFramer(std::size_t limit);
+
+    // Consumes bytes up to and including the next LF (or all of them when there is none);
+    // returns how many were consumed. Stops after one complete line: take it, then re-offer.
+    std::size_t put(std::string_view bytes);
+    bool has_line() const { return complete_; }
+    // The finished line; only valid when has_line().
+    FramedLine take();
+
+    // Octets of the current unfinished line, for "the peer closed mid-line" diagnostics.
+    std::size_t pending() const { return length_; }
+    std::size_t limit() const { return limit_; }
+    void set_limit(std::size_t limit) { limit_ = limit; }
+    // Drops any partial line (STARTTLS: plaintext after the command is discarded).
+    void reset();
+
+  private:
+    std::size_t limit_;
+    std::string buffer_;      // raw octets of the line, CR included, while within the limit
+    std::size_t length_ = 0;  // raw octets seen in this line, LF excluded
+    bool last_cr_ = false;    // the last octet seen was CR
+    bool complete_ = false;
+    bool bare_lf_ = false;
+    bool bare_cr_ = false;
+    bool nul_ = false;
+};
+
+}  // namespace mh::proto

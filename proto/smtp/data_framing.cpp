@@ -1,0 +1,140 @@
+#include "proto/smtp/data_framing.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mh::proto::smtp {
+
+ContentSink::ContentSink(std::size_t max_size, std::size_t text_line_limit)
+    : max_size_(max_size), text_line_limit_(text_line_limit) {}
+
+void ContentSink::append(std::string_view bytes) {
+    total_ += bytes.size();
+    for (const char c : bytes) {
+        if (c == '\n') {
+            flags_.bare_lf = flags_.bare_lf || !last_cr_;
+        } else {
+            flags_.bare_cr = flags_.bare_cr || last_cr_;
+            flags_.nul = flags_.nul || c == '\0';
+        }
+        // The limit counts the CRLF too (RFC 5321 4.5.3.1.6).
+        ++line_length_;
+        flags_.long_line = flags_.long_line || line_length_ > text_line_limit_;
+        if (c == '\n') {
+            line_length_ = 0;
+        }
+        last_cr_ = c == '\r';
+    }
+    if (overflowed_) {
+        return;
+    }
+    if (content_.size() + bytes.size() > max_size_) {
+        overflowed_ = true;
+        std::string().swap(content_);
+        return;
+    }
+    content_.append(bytes);
+}
+
+std::string ContentSink::take() {
+    std::string out = std::move(content_);
+    content_.clear();
+    return out;
+}
+
+DataReader::DataReader(std::size_t max_size, std::size_t text_line_limit)
+    : sink_(max_size, text_line_limit) {}
+
+std::size_t DataReader::put(std::string_view bytes) {
+    std::size_t i = 0;
+    while (i < bytes.size() && state_ != State::done) {
+        const char c = bytes[i];
+        switch (state_) {
+            case State::line_start:
+                if (c == '.') {
+                    state_ = State::dot;
+                    ++i;
+                } else {
+                    state_ = State::middle;
+                    last_cr_ = false;
+                }
+                break;
+            case State::dot:
+                if (c == '\r') {
+                    state_ = State::dot_cr;
+                    ++i;
+                } else {
+                    // ".x": the first dot of a line with more on it is deleted (4.5.2).
+                    state_ = State::middle;
+                    last_cr_ = false;
+                }
+                break;
+            case State::dot_cr:
+                if (c == '\n') {
+                    state_ = State::done;
+                    ++i;
+                } else {
+                    // ".\r" then not LF: the dot was stuffing, the CR is (bare) content.
+                    sink_.append("\r");
+                    state_ = State::middle;
+                    last_cr_ = true;
+                }
+                break;
+            case State::middle: {
+                // Copy the run up to and including the next LF in one go.
+                const void* lf = std::memchr(bytes.data() + i, '\n', bytes.size() - i);
+                const std::size_t end =
+                    lf == nullptr
+                        ? bytes.size()
+                        : static_cast<std::size_t>(static_cast<const char*>(lf) - bytes.data()) + 1;
+                const std::string_view run = bytes.substr(i, end - i);
+                const bool ends_line = lf != nullptr;
+                const bool cr_before_lf =
+                    ends_line && (run.size() >= 2 ? run[run.size() - 2] == '\r' : last_cr_);
+                sink_.append(run);
+                last_cr_ = !run.empty() && run.back() == '\r';
+                if (ends_line && cr_before_lf) {
+                    state_ = State::line_start;
+                }
+                i = end;
+                break;
+            }
+            case State::done:
+                break;
+        }
+    }
+    return i;
+}
+
+std::size_t ChunkReader::put(std::string_view bytes, ContentSink& sink) {
+    const std::size_t taken = skip(bytes);
+    sink.append(bytes.substr(0, taken));
+    return taken;
+}
+
+std::size_t ChunkReader::skip(std::string_view bytes) {
+    const auto taken = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, bytes.size()));
+    remaining_ -= taken;
+    return taken;
+}
+
+std::string frame_data(std::string_view content) {
+    std::string out;
+    out.reserve(content.size() + content.size() / 64 + 5);
+    bool line_start = true;
+    for (std::size_t i = 0; i < content.size(); ++i) {
+        const char c = content[i];
+        if (line_start && c == '.') {
+            out += '.';
+        }
+        out += c;
+        line_start = c == '\n' && i > 0 && content[i - 1] == '\r';
+    }
+    if (!content.empty() && !content.ends_with("\r\n")) {
+        out += "\r\n";
+    }
+    out += ".\r\n";
+    return out;
+}
+
+}  // namespace mh::proto::smtp

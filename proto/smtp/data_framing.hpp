@@ -1,0 +1,97 @@
+#pragma once
+// Message content framing (RFC 5321 4.1.1.4, 4.5.2; RFC 3030 for BDAT), streaming and bounded.
+//
+// DATA ends only with CRLF "." CRLF, where the dot line follows a CRLF (the start of the data
+// counts as following one). A bare CR, a bare LF or a NUL is never part of an end-of-data
+// sequence, which is what defeats SMTP smuggling: "\n.\n", "\r\n.\r\r\n" and the like are
+// content, so commands pipelined after them stay content too.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mh::proto::smtp {
+
+// Octets in content that RFC 5321 2.3.8 forbids outside line ends (and NUL, which no 7bit or
+// 8bit body may carry, RFC 6152 3 / RFC 2045 2.7-2.8).
+struct ContentFlags {
+    bool bare_cr = false;
+    bool bare_lf = false;
+    bool nul = false;
+    bool long_line = false;  // a line longer than the text-line limit, CRLF included
+
+    bool line_ends_clean() const { return !bare_cr && !bare_lf && !nul; }
+};
+
+// Keeps message content within a size limit and notes what is in it; shared by DATA and BDAT.
+class ContentSink {
+  public:
+    ContentSink(std::size_t max_size, std::size_t text_line_limit);
+
+    void append(std::string_view bytes);
+    bool overflowed() const { return overflowed_; }
+    const ContentFlags& flags() const { return flags_; }
+    // Octets offered, including those dropped beyond the limit.
+    std::uint64_t total() const { return total_; }
+    std::string take();
+
+  private:
+    std::size_t max_size_;
+    std::size_t text_line_limit_;
+    std::string content_;
+    std::uint64_t total_ = 0;
+    std::size_t line_length_ = 0;
+    bool last_cr_ = false;
+    bool overflowed_ = false;
+    ContentFlags flags_;
+};
+
+// Reads DATA content after the 354 reply: unstuffs dots and stops at end-of-data.
+class DataReader {
+  public:
+    DataReader(std::size_t max_size, std::size_t text_line_limit);
+
+    // Consumes bytes up to and including the end-of-data line (or all of them before it);
+    // returns how many were consumed. Bytes after the end belong to the next command.
+    std::size_t put(std::string_view bytes);
+    bool done() const { return state_ == State::done; }
+
+    const ContentSink& content() const { return sink_; }
+    // The unstuffed content, ending in the CRLF before the dot line.
+    std::string take() { return sink_.take(); }
+
+  private:
+    enum class State {
+        line_start,  // after CRLF, or at the start of the data
+        middle,      // inside a line
+        dot,         // a "." at line start: stuffing, or the start of the end line
+        dot_cr,      // ".\r" at line start: one LF away from the end
+        done,
+    };
+    State state_ = State::line_start;
+    bool last_cr_ = false;  // in `middle`: the last content octet was CR
+    ContentSink sink_;
+};
+
+// Reads one BDAT chunk of exactly `size` octets (RFC 3030 2): no stuffing, no end marker.
+class ChunkReader {
+  public:
+    explicit ChunkReader(std::uint64_t size) : remaining_(size) {}
+
+    // Consumes at most the octets still owed to the chunk, appending them to `sink`.
+    std::size_t put(std::string_view bytes, ContentSink& sink);
+    // Consumes at most the octets still owed, dropping them (a chunk the session refused).
+    std::size_t skip(std::string_view bytes);
+    bool done() const { return remaining_ == 0; }
+    std::uint64_t remaining() const { return remaining_; }
+
+  private:
+    std::uint64_t remaining_;
+};
+
+// Client side: the DATA wire form of `content`: a "." doubled at every line start (4.5.2),
+// CRLF added when the content does not end in one, then the end-of-data line ".\r\n".
+std::string frame_data(std::string_view content);
+
+}  // namespace mh::proto::smtp
