@@ -138,8 +138,7 @@ struct Session::Impl {
     std::string output;         // replies of the batch being built
     std::deque<Event> events;
 
-    Impl(SessionConfig c, Mailstore& s)
-        : config(std::move(c)), store(&s), tls(config.implicit_tls) {}
+    Impl(SessionConfig c, Mailstore& s) : config(std::move(c)), store(&s) {}
 
     // --- replies -------------------------------------------------------------------------
 
