@@ -76,6 +76,9 @@ struct SessionConfig {
     BareLineEndPolicy bare_line_ends = BareLineEndPolicy::reject;
     Limits limits{};
     std::string peer_address;                  // for the Received: trace field
+    // The date-time of the Received: field (RFC 5322 3.3), e.g. "Thu, 26 Nov 2026 17:04:32
+    // +0000". The machine has no clock, so the loop supplies it; unset gives the epoch.
+    std::function<std::string()> received_date;
 };
 
 struct Envelope {
@@ -129,6 +132,9 @@ public:
     void timed_out();
 
     bool closed() const;
+    // Replies that rejected a client command so far (delivery failures not included); the loop
+    // may slow down replies once it passes Limits::soft_error_limit.
+    unsigned error_count() const;
 
 private:
     struct Impl;
