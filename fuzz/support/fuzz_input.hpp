@@ -1,0 +1,54 @@
+#pragma once
+// Conventions shared by every fuzz target (docs/fuzzing.md):
+//  - byte 0xFF in an input marks a boundary between two put() calls (a TCP segment boundary for
+//    parsers, a client turn for session machines). UTF-8 never contains 0xFF, so SMTPUTF8 and
+//    8BITMIME content stays expressible while the fuzzer chooses the split points freely.
+//  - a broken invariant ends the process through mh::fuzz::require(), which libFuzzer reports as
+//    a crash and which fails the corpus replay in ctest just the same.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mh::fuzz {
+
+inline constexpr char turn_separator = '\xff';
+
+inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
+    return {reinterpret_cast<const char*>(data), size};
+}
+
+// The input cut at every 0xFF (separators dropped; empty pieces kept: they are empty writes).
+inline std::vector<std::string_view> split_turns(std::string_view input) {
+    std::vector<std::string_view> turns;
+    std::size_t start = 0;
+    for (std::size_t pos = input.find(turn_separator); pos != std::string_view::npos;
+         pos = input.find(turn_separator, start)) {
+        turns.push_back(input.substr(start, pos - start));
+        start = pos + 1;
+    }
+    turns.push_back(input.substr(start));
+    return turns;
+}
+
+inline std::string joined(const std::vector<std::string_view>& turns) {
+    std::string out;
+    for (const auto turn : turns) {
+        out.append(turn);
+    }
+    return out;
+}
+
+// Aborts with the broken invariant's description: the replay and libFuzzer both see a crash.
+inline void require(bool holds, const char* invariant) {
+    if (!holds) {
+        std::fprintf(stderr, "fuzz invariant broken: %s\n", invariant);
+        std::abort();
+    }
+}
+
+}  // namespace mh::fuzz
