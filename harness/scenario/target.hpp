@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/scenario/load_error.hpp"
+
 namespace mh::harness::scenario {
 
 enum class TlsMode { none, starttls, implicit };
@@ -48,6 +50,14 @@ struct TargetProfile {
 
     const Account* find_account(std::string_view user_or_address) const;
 };
+
+struct TargetLoad {
+    std::optional<TargetProfile> profile;  // set only when the file has no error
+    std::vector<LoadError> errors;
+};
+// Schema-checked like suites: every error with its position and what to write instead.
+TargetLoad parse_target(std::string_view yaml, const std::string& file_name);
+TargetLoad load_target(const std::filesystem::path& file);
 
 // The embedded default target's fixed profile (docs/scenario-format.md): domain example.test,
 // alice/alice-pw and bob/bob-pw, foreign address someone@elsewhere.test, STARTTLS, no verify.
