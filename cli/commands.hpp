@@ -11,5 +11,6 @@ struct CommandContext {
 };
 
 void add_serve_command(CLI::App& app, CommandContext& ctx);
+void add_report_command(CLI::App& app, CommandContext& ctx);
 
 }  // namespace mh::cli

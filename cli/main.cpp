@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
 
     mh::cli::CommandContext ctx;
     mh::cli::add_serve_command(app, ctx);
+    mh::cli::add_report_command(app, ctx);
 
     try {
         app.parse(argc, argv);
