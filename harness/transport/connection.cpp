@@ -1,0 +1,199 @@
+#include "harness/transport/connection.hpp"
+
+#include <openssl/ssl.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+
+namespace mh::harness::transport {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+bool is_end_of_stream(const boost::system::error_code& ec) {
+    return ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::connection_aborted || ec == asio::error::broken_pipe ||
+           ec == asio::ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+Connection::Connection(TlsSettings tls)
+    : tls_settings_(std::move(tls)), ssl_context_(asio::ssl::context::tls_client) {
+    if (tls_settings_.verify) {
+        ssl_context_.set_verify_mode(asio::ssl::verify_peer);
+        if (tls_settings_.ca.empty()) {
+            ssl_context_.set_default_verify_paths();
+        } else {
+            ssl_context_.load_verify_file(tls_settings_.ca.string());
+        }
+    } else {
+        ssl_context_.set_verify_mode(asio::ssl::verify_none);
+    }
+}
+
+Connection::~Connection() {
+    close();
+}
+
+bool Connection::run_until(const bool& done, Deadline deadline) {
+    io_.restart();
+    while (!done && Clock::now() < deadline) {
+        if (io_.run_one_until(deadline) == 0 && io_.stopped()) {
+            break;
+        }
+    }
+    if (done) {
+        return true;
+    }
+    boost::system::error_code ignored;
+    if (stream_) {
+        stream_->lowest_layer().cancel(ignored);
+    }
+    io_.restart();
+    io_.run();  // lets the cancelled handler run, so nothing refers to this frame afterwards
+    return false;
+}
+
+void Connection::open(const std::string& host, std::uint16_t port, bool implicit_tls,
+                      Deadline deadline) {
+    host_ = host;
+    boost::system::error_code ec;
+    tcp::resolver resolver(io_);
+    const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
+    if (ec) {
+        throw TransportError(TransportError::Kind::unreachable,
+                             "cannot resolve " + host + ": " + ec.message());
+    }
+    stream_ = std::make_unique<asio::ssl::stream<tcp::socket>>(io_, ssl_context_);
+    bool done = false;
+    asio::async_connect(stream_->next_layer(), endpoints,
+                        [&](const boost::system::error_code& error, const tcp::endpoint&) {
+                            ec = error;
+                            done = true;
+                        });
+    const std::string where = host + ":" + std::to_string(port);
+    if (!run_until(done, deadline)) {
+        throw TransportError(TransportError::Kind::timeout,
+                             "connecting to " + where + " timed out");
+    }
+    if (ec == asio::error::connection_refused) {
+        throw TransportError(TransportError::Kind::refused, "connection to " + where + " refused");
+    }
+    if (ec) {
+        throw TransportError(TransportError::Kind::unreachable,
+                             "cannot connect to " + where + ": " + ec.message());
+    }
+    stream_->next_layer().set_option(tcp::no_delay(true), ec);
+    if (implicit_tls) {
+        handshake(deadline);
+    }
+}
+
+void Connection::handshake(Deadline deadline) {
+    if (!stream_) {
+        throw TransportError(TransportError::Kind::io, "TLS handshake on a closed connection");
+    }
+    boost::system::error_code address_ec;
+    asio::ip::make_address(host_, address_ec);
+    if (address_ec) {  // a name, not an address: send SNI
+        // SSL_set_tlsext_host_name is a macro with a C cast; this is its expansion.
+        SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 static_cast<void*>(const_cast<char*>(host_.c_str())));
+    }
+    if (tls_settings_.verify) {
+        stream_->set_verify_callback(asio::ssl::host_name_verification(host_));
+    }
+    boost::system::error_code ec;
+    bool done = false;
+    stream_->async_handshake(asio::ssl::stream_base::client,
+                             [&](const boost::system::error_code& error) {
+                                 ec = error;
+                                 done = true;
+                             });
+    if (!run_until(done, deadline)) {
+        throw TransportError(TransportError::Kind::timeout, "the TLS handshake timed out");
+    }
+    if (ec) {
+        throw TransportError(TransportError::Kind::tls,
+                             "the TLS handshake failed: " + ec.message());
+    }
+    encrypted_ = true;
+}
+
+void Connection::write(std::string_view bytes, Deadline deadline) {
+    if (!stream_) {
+        throw TransportError(TransportError::Kind::io, "write on a closed connection");
+    }
+    boost::system::error_code ec;
+    bool done = false;
+    const auto handler = [&](const boost::system::error_code& error, std::size_t) {
+        ec = error;
+        done = true;
+    };
+    if (encrypted_) {
+        asio::async_write(*stream_, asio::buffer(bytes.data(), bytes.size()), handler);
+    } else {
+        asio::async_write(stream_->next_layer(), asio::buffer(bytes.data(), bytes.size()), handler);
+    }
+    if (!run_until(done, deadline)) {
+        throw TransportError(TransportError::Kind::timeout,
+                             "writing " + std::to_string(bytes.size()) +
+                                 " bytes timed out (the server reads no more)");
+    }
+    if (is_end_of_stream(ec)) {
+        throw TransportError(TransportError::Kind::io,
+                             "the server closed the connection while the harness was writing");
+    }
+    if (ec) {
+        throw TransportError(TransportError::Kind::io, "write failed: " + ec.message());
+    }
+}
+
+Connection::ReadStatus Connection::read_some(std::string& out, std::size_t max, Deadline deadline) {
+    if (!stream_) {
+        return ReadStatus::closed;
+    }
+    const std::size_t old_size = out.size();
+    out.resize(old_size + max);
+    boost::system::error_code ec;
+    std::size_t received = 0;
+    bool done = false;
+    const auto handler = [&](const boost::system::error_code& error, std::size_t n) {
+        ec = error;
+        received = n;
+        done = true;
+    };
+    const auto buffer = asio::buffer(out.data() + old_size, max);
+    if (encrypted_) {
+        stream_->async_read_some(buffer, handler);
+    } else {
+        stream_->next_layer().async_read_some(buffer, handler);
+    }
+    const bool finished = run_until(done, deadline);
+    out.resize(old_size + received);
+    if (received > 0) {
+        return ReadStatus::data;
+    }
+    if (!finished) {
+        return ReadStatus::timeout;
+    }
+    if (!ec || is_end_of_stream(ec)) {
+        return ReadStatus::closed;
+    }
+    throw TransportError(TransportError::Kind::io, "read failed: " + ec.message());
+}
+
+void Connection::close() {
+    if (!stream_) {
+        return;
+    }
+    boost::system::error_code ignored;
+    stream_->lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_->lowest_layer().close(ignored);
+    stream_.reset();
+    encrypted_ = false;
+}
+
+}  // namespace mh::harness::transport

@@ -1,0 +1,72 @@
+#pragma once
+// A client connection to the server under test: plain TCP, implicit TLS, or TLS started later
+// (STARTTLS / STLS). Blocking calls, each bounded by a deadline: the caller's thread runs a
+// private io_context until the operation completes or the deadline passes (then it is
+// cancelled). One Connection per thread at a time; no shared state between connections.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace mh::harness::transport {
+
+using Clock = std::chrono::steady_clock;
+using Deadline = Clock::time_point;
+
+struct TlsSettings {
+    bool verify = false;       // check the certificate chain and the host name
+    std::filesystem::path ca;  // trust this CA file (else the system's store) when verifying
+};
+
+class TransportError : public std::runtime_error {
+  public:
+    enum class Kind { refused, unreachable, timeout, tls, io };
+    TransportError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+    Kind kind() const { return kind_; }
+
+  private:
+    Kind kind_;
+};
+
+class Connection {
+  public:
+    explicit Connection(TlsSettings tls);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Resolves and connects; with implicit_tls the handshake follows at once.
+    void open(const std::string& host, std::uint16_t port, bool implicit_tls, Deadline deadline);
+    // Client side of the TLS handshake on the open connection (after STARTTLS / STLS).
+    void handshake(Deadline deadline);
+    bool encrypted() const { return encrypted_; }
+
+    void write(std::string_view bytes, Deadline deadline);
+
+    enum class ReadStatus { data, closed, timeout };
+    // Appends what arrives (at most `max` bytes) to `out`; closed at end of stream or reset.
+    ReadStatus read_some(std::string& out, std::size_t max, Deadline deadline);
+
+    void close();
+
+  private:
+    // Runs the io_context until `done` or the deadline; on the deadline cancels and returns false.
+    bool run_until(const bool& done, Deadline deadline);
+
+    TlsSettings tls_settings_;
+    std::string host_;
+    boost::asio::io_context io_;
+    boost::asio::ssl::context ssl_context_;
+    std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> stream_;
+    bool encrypted_ = false;
+};
+
+}  // namespace mh::harness::transport
