@@ -125,6 +125,9 @@ ParseResult<Command, CommandError> parse_path_command(Verb verb, std::string_vie
         if (arg[length] != ' ') {
             return error(bad_path, "unexpected text after the path (RFC 5321 4.1.2)");
         }
+        if (length + 1 == arg.size()) {
+            return error(CommandErrorKind::bad_parameter, "trailing space after the path");
+        }
         auto parsed = parse_params(arg.substr(length + 1), true);
         if (!parsed) {
             return parsed.error();
