@@ -1,0 +1,269 @@
+#include "harness/run/channel.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mh::harness::run {
+
+namespace {
+
+constexpr std::size_t read_chunk = 16384;
+constexpr std::size_t unfinished_kept = 200;
+
+std::string upper_word(std::string_view line, std::size_t& end) {
+    end = line.find(' ');
+    std::string word(line.substr(0, end));
+    std::transform(word.begin(), word.end(), word.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return word;
+}
+
+double ms_since(transport::Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(transport::Clock::now() - start).count();
+}
+
+}  // namespace
+
+bool pop3_command_has_body(std::string_view line) {
+    std::size_t end = 0;
+    const std::string verb = upper_word(line, end);
+    const bool has_argument =
+        end != std::string_view::npos && line.find_first_not_of(' ', end) != std::string_view::npos;
+    if (verb == "LIST" || verb == "UIDL") {
+        return !has_argument;
+    }
+    return verb == "CAPA" || verb == "RETR" || verb == "TOP";
+}
+
+std::string describe(const Observation& observation) {
+    const auto waited = std::to_string(static_cast<long long>(observation.waited_ms)) + " ms";
+    switch (observation.kind) {
+        case Observation::Kind::reply: {
+            std::string out;
+            for (const auto& line : observation.reply.raw_lines) {
+                out += (out.empty() ? "" : "\n") + transport::escape_bytes(line);
+            }
+            return out;
+        }
+        case Observation::Kind::response: {
+            std::string out = transport::escape_bytes(observation.response.status_line);
+            if (observation.response.multiline) {
+                out +=
+                    " (then " + std::to_string(observation.response.body.size()) + " body lines)";
+            }
+            return out;
+        }
+        case Observation::Kind::closed:
+            return "the server closed the connection";
+        case Observation::Kind::timeout:
+            if (observation.unfinished.empty()) {
+                return "nothing within " + waited;
+            }
+            return "an unfinished reply after " + waited + ": \"" + observation.unfinished + "\"";
+        case Observation::Kind::overflow:
+            return "more data than the harness accepts for one reply, without its end (cut off): "
+                   "\"" +
+                   observation.unfinished + "\"";
+    }
+    return "?";
+}
+
+Channel::Channel(scenario::Protocol protocol, transport::TlsSettings tls,
+                 transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits)
+    : protocol_(protocol),
+      connection_(std::move(tls)),
+      transcript_(transcript),
+      name_(std::move(name)),
+      limits_(limits) {}
+
+void Channel::open(const scenario::Endpoint& endpoint, transport::Deadline deadline) {
+    transcript_.note("connecting to " + endpoint.describe(), name_);
+    connection_.open(endpoint.host, endpoint.port, endpoint.tls == scenario::TlsMode::implicit,
+                     deadline);
+    if (connection_.encrypted()) {
+        transcript_.note("TLS established (implicit)", name_);
+    }
+}
+
+void Channel::send(std::string_view bytes, transport::Deadline deadline) {
+    transcript_.client(bytes, name_);
+    if (protocol_ == scenario::Protocol::pop3) {
+        std::string_view rest = bytes;
+        while (!rest.empty()) {
+            const std::size_t end = rest.find('\n');
+            std::string_view line = rest.substr(0, end);
+            if (line.ends_with('\r')) {
+                line.remove_suffix(1);
+            }
+            if (end != std::string_view::npos) {  // only whole lines are commands
+                pending_bodies_.push_back(pop3_command_has_body(line));
+                rest.remove_prefix(end + 1);
+            } else {
+                rest = {};
+            }
+        }
+    }
+    connection_.write(bytes, deadline);
+}
+
+std::size_t Channel::feed(std::string_view bytes) {
+    if (protocol_ == scenario::Protocol::smtp) {
+        return reply_parser_.put(bytes);
+    }
+    return response_parser_.put(bytes);
+}
+
+bool Channel::message_complete() const {
+    return protocol_ == scenario::Protocol::smtp ? reply_parser_.has_reply()
+                                                 : response_parser_.has_response();
+}
+
+void Channel::remember_unfinished(std::string_view bytes) {
+    if (unfinished_.size() < unfinished_kept) {
+        unfinished_ +=
+            transport::escape_bytes(bytes.substr(0, unfinished_kept - unfinished_.size()));
+    }
+}
+
+Observation Channel::observe(scenario::Duration wait, std::optional<bool> body) {
+    const auto start = transport::Clock::now();
+    const auto deadline = start + wait;
+    Observation observation;
+    if (!buffer_.empty()) {
+        observation.first_byte_ms = 0;
+    }
+    const std::size_t limit = protocol_ == scenario::Protocol::smtp ? limits_.smtp_reply_bytes
+                                                                    : limits_.pop3_response_bytes;
+    for (;;) {
+        if (!message_started_ && !buffer_.empty()) {
+            message_started_ = true;
+            if (protocol_ == scenario::Protocol::pop3) {
+                const bool expected_body =
+                    pending_bodies_.empty() ? false : pending_bodies_.front();
+                response_parser_.expect_body(body.value_or(expected_body));
+            }
+        }
+        if (!buffer_.empty()) {
+            const std::size_t used = feed(buffer_);
+            remember_unfinished(std::string_view(buffer_).substr(0, used));
+            message_bytes_ += used;
+            buffer_.erase(0, used);
+            if (message_complete()) {
+                observation.waited_ms = ms_since(start);
+                return finish_message(std::move(observation));
+            }
+            if (message_bytes_ > limit) {
+                observation.kind = Observation::Kind::overflow;
+                observation.unfinished = unfinished_;
+                observation.waited_ms = ms_since(start);
+                transcript_.note("cut off: more than " + std::to_string(limit) +
+                                     " bytes without the end of a reply; connection closed",
+                                 name_);
+                close();
+                return observation;
+            }
+        }
+        if (closed_) {
+            if (protocol_ == scenario::Protocol::smtp) {
+                reply_parser_.put_eof();
+            } else {
+                response_parser_.put_eof();
+            }
+            observation.waited_ms = ms_since(start);
+            if (message_complete()) {
+                return finish_message(std::move(observation));
+            }
+            observation.kind = Observation::Kind::closed;
+            return observation;
+        }
+        const auto status = connection_.read_some(buffer_, read_chunk, deadline);
+        if (status == transport::Connection::ReadStatus::data) {
+            if (!observation.first_byte_ms) {
+                observation.first_byte_ms = ms_since(start);
+            }
+        } else if (status == transport::Connection::ReadStatus::closed) {
+            if (!closed_) {
+                transcript_.note("the server closed the connection", name_);
+            }
+            closed_ = true;
+        } else {
+            observation.kind = Observation::Kind::timeout;
+            observation.unfinished = unfinished_;
+            observation.waited_ms = ms_since(start);
+            return observation;
+        }
+    }
+}
+
+Observation Channel::finish_message(Observation observation) {
+    message_started_ = false;
+    message_bytes_ = 0;
+    unfinished_.clear();
+    if (protocol_ == scenario::Protocol::smtp) {
+        observation.kind = Observation::Kind::reply;
+        observation.reply = reply_parser_.take();
+        last_text_.clear();
+        for (const auto& line : observation.reply.raw_lines) {
+            transcript_.server(line, name_);
+            last_text_ += (last_text_.empty() ? "" : "\n") + line;
+        }
+        for (const auto& diagnostic : observation.reply.diagnostics) {
+            transcript_.note(diagnostic, name_);
+        }
+        return observation;
+    }
+    observation.kind = Observation::Kind::response;
+    observation.response = response_parser_.take();
+    if (!pending_bodies_.empty()) {
+        pending_bodies_.pop_front();
+    }
+    const auto& response = observation.response;
+    if (!greeted_) {
+        greeted_ = true;
+        greeting_ = response.text;
+    }
+    transcript_.server(response.status_line, name_);
+    last_text_ = response.status_line;
+    for (std::size_t i = 0; i < response.body.size(); ++i) {
+        if (i < limits_.transcript_body_lines) {
+            transcript_.server(proto::pop3::stuffed(response.body[i]), name_);
+        }
+        last_text_ += "\n" + response.body[i];
+    }
+    if (response.body.size() > limits_.transcript_body_lines) {
+        transcript_.note(std::to_string(response.body.size() - limits_.transcript_body_lines) +
+                             " more body lines not shown",
+                         name_);
+    }
+    if (response.multiline && !response.cut_off) {
+        transcript_.server(".", name_);
+    }
+    for (const auto& diagnostic : response.diagnostics) {
+        transcript_.note(diagnostic, name_);
+    }
+    return observation;
+}
+
+void Channel::handshake(transport::Deadline deadline) {
+    if (!buffer_.empty() || message_started_) {
+        transcript_.note("discarded " + std::to_string(buffer_.size()) +
+                             " plaintext bytes received before the TLS handshake",
+                         name_);
+        buffer_.clear();
+        reply_parser_ = proto::smtp::ReplyParser();
+        response_parser_ = proto::pop3::ResponseParser();
+        message_started_ = false;
+        message_bytes_ = 0;
+        unfinished_.clear();
+    }
+    pending_bodies_.clear();
+    connection_.handshake(deadline);
+    transcript_.note("TLS established", name_);
+}
+
+void Channel::close() {
+    connection_.close();
+    closed_ = true;
+}
+
+}  // namespace mh::harness::run

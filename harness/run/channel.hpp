@@ -1,0 +1,77 @@
+#pragma once
+// One conversation with the server under test: a connection, the lenient parser of its
+// protocol, and the case's transcript. Reads whole replies (SMTP) or responses (POP3), each
+// bounded by a wait and by a byte limit (a server that sends endlessly is cut off).
+
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include "harness/run/observation.hpp"
+#include "harness/scenario/model.hpp"
+#include "harness/scenario/target.hpp"
+#include "harness/transport/connection.hpp"
+#include "harness/transport/transcript.hpp"
+
+namespace mh::harness::run {
+
+struct ChannelLimits {
+    std::size_t smtp_reply_bytes = 1u << 20;  // one reply, on the wire
+    std::size_t pop3_response_bytes = 128u << 20;
+    std::size_t transcript_body_lines = 40;  // POP3 body lines copied into the transcript
+};
+
+class Channel {
+  public:
+    Channel(scenario::Protocol protocol, transport::TlsSettings tls,
+            transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits = {});
+
+    scenario::Protocol protocol() const { return protocol_; }
+    const std::string& name() const { return name_; }
+
+    // Throws transport::TransportError.
+    void open(const scenario::Endpoint& endpoint, transport::Deadline deadline);
+    // Writes and records the bytes. For POP3, notes which commands have a multi-line answer.
+    void send(std::string_view bytes, transport::Deadline deadline);
+    // Waits up to `wait` for one whole reply / response. `body` overrides whether a POP3 +OK
+    // answer carries a body (else the command that was sent decides).
+    Observation observe(scenario::Duration wait, std::optional<bool> body = std::nullopt);
+    // The TLS handshake (after STARTTLS / STLS was answered); plaintext that arrived before it
+    // is discarded and noted. Throws transport::TransportError.
+    void handshake(transport::Deadline deadline);
+
+    // Text of the last reply / response (raw lines, "\n"-joined) for `capture:`.
+    const std::string& last_text() const { return last_text_; }
+    // The first POP3 status line's text (APOP takes its timestamp from it).
+    const std::string& greeting() const { return greeting_; }
+    void close();
+
+  private:
+    Observation finish_message(Observation observation);
+    std::size_t feed(std::string_view bytes);
+    bool message_complete() const;
+    void remember_unfinished(std::string_view bytes);
+
+    scenario::Protocol protocol_;
+    transport::Connection connection_;
+    transport::TranscriptRecorder& transcript_;
+    std::string name_;  // "" for the default connection
+    ChannelLimits limits_;
+    proto::smtp::ReplyParser reply_parser_;
+    proto::pop3::ResponseParser response_parser_;
+    std::deque<bool> pending_bodies_;  // POP3: one per command sent and not yet answered
+    std::string buffer_;               // received, not yet parsed
+    std::string unfinished_;           // first bytes of the message being received
+    std::string last_text_;
+    std::string greeting_;
+    std::size_t message_bytes_ = 0;  // wire bytes of the message being received
+    bool message_started_ = false;
+    bool closed_ = false;
+    bool greeted_ = false;
+};
+
+// Whether a POP3 command line is answered with a multi-line +OK response (RFC 1939, RFC 2449):
+// CAPA, LIST / UIDL without argument, RETR, TOP.
+bool pop3_command_has_body(std::string_view line);
+
+}  // namespace mh::harness::run

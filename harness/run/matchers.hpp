@@ -1,0 +1,33 @@
+#pragma once
+// Matches expectations (every `expect:` form of docs/scenario-format.md) against what arrived.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/run/observation.hpp"
+#include "harness/scenario/model.hpp"
+
+namespace mh::harness::run {
+
+struct Verdict {
+    bool ok = false;
+    std::string why;  // on mismatch: what differs, in words
+};
+
+Verdict match(const scenario::Expectation& expectation, const Observation& observation);
+
+// How long to wait for an observation: the silence itself, the longest silence of an `any`
+// made only of silences, else the step timeout.
+scenario::Duration wait_for(const scenario::Expectation& expectation,
+                            scenario::Duration step_timeout);
+
+// POP3: whether the expectation says a body follows (multiline / body), else nullopt.
+std::optional<bool> body_hint(const scenario::Expectation& expectation);
+
+// Whether capability lines (EHLO lines after the first, or CAPA lines) advertise `keyword`:
+// "PIPELINING", or "AUTH PLAIN" (keyword AUTH with parameter PLAIN). Case-insensitive.
+bool advertises(const std::vector<std::string>& capability_lines, std::string_view keyword);
+
+}  // namespace mh::harness::run
