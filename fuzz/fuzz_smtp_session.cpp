@@ -1,0 +1,210 @@
+// The reference SMTP session machine (proto/smtp/session.hpp) driven in-process: the input is the
+// client's byte stream, cut into turns at 0xFF; the fuzz loop plays the connection loop
+// (TLS handshakes succeed at once, deliveries complete with a status chosen by their order).
+// Invariants, checked after every event:
+//  - every write is one or more complete replies that the runner's reply parser finds
+//    well-formed (no diagnostics), and nothing follows a 221 (QUIT) reply;
+//  - a 221 or 421 reply is followed by CloseEvent, and no event follows CloseEvent;
+//  - a delivery has a completed transaction: a HELO/EHLO name, at least one recipient (each one
+//    the policy accepts), a Received: field, no more recipients, messages or octets than the
+//    limits allow, no bare CR / LF / NUL (the machine rejects them), and never more deliveries
+//    than end-of-data sequences and BDAT LAST commands in the input (no smuggled message);
+//  - put() makes progress unless a delivery is pending;
+//  - without STARTTLS (which discards the rest of a read by design), the replies and deliveries
+//    do not depend on where the input was cut.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "fuzz/support/fuzz_input.hpp"
+#include "proto/smtp/reply_parser.hpp"
+#include "proto/smtp/session.hpp"
+#include "proto/smtp/static_policy.hpp"
+
+namespace {
+
+using mh::fuzz::require;
+namespace smtp = mh::proto::smtp;
+
+smtp::SessionConfig fuzz_config() {
+    smtp::SessionConfig config;
+    config.auth_requires_tls = false;  // AUTH is reachable without a STARTTLS turn first
+    config.vrfy_enabled = true;
+    config.expn_enabled = true;
+    // Small limits, so that short inputs reach every limit's path.
+    config.limits.max_message_size = 2048;
+    config.limits.max_recipients = 4;
+    config.limits.max_messages_per_session = 3;
+    config.limits.hard_error_limit = 12;
+    return config;
+}
+
+smtp::StaticPolicy fuzz_policy() {
+    return smtp::StaticPolicy({"example.test"}, {{"alice", "alice-pw"}, {"bob", "bob-pw"}});
+}
+
+// Upper bound of the messages the input can carry: its CRLF "." CRLF sequences and BDAT LASTs.
+std::size_t message_ends_in(std::string_view input) {
+    std::size_t count = 0;
+    for (auto pos = input.find("\r\n.\r\n"); pos != std::string_view::npos;
+         pos = input.find("\r\n.\r\n", pos + 1)) {
+        ++count;
+    }
+    std::string upper(input);
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
+    for (auto pos = upper.find("LAST"); pos != std::string::npos;
+         pos = upper.find("LAST", pos + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+bool has_bare_line_end_or_nul(std::string_view message) {
+    for (std::size_t i = 0; i < message.size(); ++i) {
+        const char c = message[i];
+        const bool bare_cr = c == '\r' && (i + 1 == message.size() || message[i + 1] != '\n');
+        const bool bare_lf = c == '\n' && (i == 0 || message[i - 1] != '\r');
+        if (bare_cr || bare_lf || c == '\0') {
+            return true;
+        }
+    }
+    return false;
+}
+
+struct Transcript {
+    std::string replies;  // every byte the server wrote
+    std::vector<std::string> deliveries;
+    bool tls = false;
+};
+
+class Driver {
+  public:
+    Driver() : policy_(fuzz_policy()), session_(config_, policy_) {}
+
+    Transcript run(const std::vector<std::string_view>& turns) {
+        session_.start();
+        drain();
+        for (std::string_view turn : turns) {
+            feed(turn);
+        }
+        session_.put_eof();
+        drain();
+        return std::move(transcript_);
+    }
+
+  private:
+    void feed(std::string_view turn) {
+        while (!turn.empty()) {
+            const std::size_t used = session_.put(turn);
+            require(used <= turn.size(), "put() consumed more than it was given");
+            turn.remove_prefix(used);
+            const bool delivered = drain();
+            require(used > 0 || delivered, "put() made no progress and no delivery is pending");
+        }
+    }
+
+    // Hands out every pending event; returns whether one of them was a delivery.
+    bool drain() {
+        bool delivered = false;
+        while (auto event = session_.next_event()) {
+            require(!closed_, "an event after CloseEvent");
+            if (auto* write = std::get_if<smtp::WriteEvent>(&*event)) {
+                check_write(write->bytes);
+            } else if (auto* deliver = std::get_if<smtp::DeliverEvent>(&*event)) {
+                check_delivery(*deliver);
+                delivered = true;
+                session_.delivery_done(next_delivery_status());
+            } else if (std::holds_alternative<smtp::StartTlsEvent>(*event)) {
+                transcript_.tls = true;
+                session_.tls_established();
+            } else {
+                closed_ = true;
+            }
+        }
+        require(!must_close_ || closed_, "a 221 or 421 reply without CloseEvent");
+        require(closed_ == session_.closed(), "closed() disagrees with the events");
+        return delivered;
+    }
+
+    void check_write(std::string_view bytes) {
+        require(!bytes.empty(), "an empty WriteEvent");
+        transcript_.replies += bytes;
+        smtp::ReplyParser parser;
+        while (!bytes.empty()) {
+            bytes.remove_prefix(parser.put(bytes));
+            require(parser.has_reply(), "a WriteEvent ends inside a reply");
+            const auto parsed = parser.take();
+            require(parsed.diagnostics.empty(), "a reply the reply parser finds malformed");
+            require(!after_quit_, "a reply after the 221 reply to QUIT");
+            after_quit_ = parsed.reply.code == 221;
+            must_close_ = must_close_ || after_quit_ || parsed.reply.code == 421;
+        }
+    }
+
+    void check_delivery(const smtp::DeliverEvent& deliver) {
+        const smtp::Envelope& envelope = deliver.envelope;
+        require(!envelope.helo.empty(), "a delivery before HELO/EHLO");
+        require(!envelope.recipients.empty(), "a delivery without recipients");
+        require(envelope.recipients.size() <= config_.limits.max_recipients,
+                "a delivery with more recipients than the limit");
+        require(envelope.verdicts.size() == envelope.recipients.size(),
+                "recipients and verdicts differ in number");
+        const bool authenticated = !envelope.authenticated_as.empty();
+        for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
+            const auto verdict = policy_.verify_recipient(envelope.recipients[i], authenticated);
+            require(verdict == envelope.verdicts[i], "a recipient's verdict is not the policy's");
+            require(verdict == smtp::RecipientVerdict::local ||
+                        verdict == smtp::RecipientVerdict::relay,
+                    "a delivery to a recipient the policy refuses");
+        }
+        require(deliver.message.starts_with("Received: "), "a delivery without Received:");
+        require(deliver.message.size() <= config_.limits.max_message_size + 512,
+                "a delivered message over the size limit");
+        require(!has_bare_line_end_or_nul(deliver.message),
+                "a delivered message with bare CR, bare LF or NUL under the reject policy");
+        transcript_.deliveries.push_back(deliver.message);
+    }
+
+    smtp::DeliveryStatus next_delivery_status() {
+        constexpr smtp::DeliveryStatus order[] = {
+            smtp::DeliveryStatus::stored, smtp::DeliveryStatus::temporary_failure,
+            smtp::DeliveryStatus::stored, smtp::DeliveryStatus::insufficient_storage,
+            smtp::DeliveryStatus::permanent_failure};
+        const auto status = order[transcript_.deliveries.size() % std::size(order)];
+        stored_ += status == smtp::DeliveryStatus::stored ? 1U : 0U;
+        require(stored_ <= config_.limits.max_messages_per_session,
+                "more messages stored than the per-session limit");
+        return status;
+    }
+
+    smtp::SessionConfig config_ = fuzz_config();
+    smtp::StaticPolicy policy_;
+    smtp::Session session_;
+    Transcript transcript_;
+    std::size_t stored_ = 0;
+    bool closed_ = false;
+    bool after_quit_ = false;
+    bool must_close_ = false;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const auto turns = mh::fuzz::split_turns(mh::fuzz::as_text(data, size));
+    const auto turnwise = Driver().run(turns);
+    const auto whole = mh::fuzz::joined(turns);
+    require(turnwise.deliveries.size() <= message_ends_in(whole),
+            "more deliveries than end-of-data sequences and BDAT LASTs in the input");
+    if (turns.size() > 1 && !turnwise.tls) {
+        const auto at_once = Driver().run({whole});
+        require(at_once.replies == turnwise.replies, "the replies depend on where turns are cut");
+        require(at_once.deliveries == turnwise.deliveries,
+                "the deliveries depend on where turns are cut");
+    }
+    return 0;
+}
