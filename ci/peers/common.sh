@@ -64,14 +64,21 @@ port_open() {
   (exec 3<>"/dev/tcp/$PEERS_HOST/$1") 2>/dev/null
 }
 
-# wait_for_port PORT [LOGFILE]: waits (bounded) until the port accepts; on timeout shows the
-# tail of the peer's log and fails.
+# wait_for_port PORT [LOGFILE [PIDFILE]]: waits (bounded) until the port accepts. Fails at
+# once when the process of PIDFILE has died, and on timeout; either way it shows the tail of
+# the peer's log.
 wait_for_port() {
-  local port=$1 logfile=${2:-} deadline=$((SECONDS + PEERS_START_TIMEOUT))
+  local port=$1 logfile=${2:-} pidfile=${3:-} deadline=$((SECONDS + PEERS_START_TIMEOUT))
   until port_open "$port"; do
-    if ((SECONDS >= deadline)); then
+    local reason=""
+    if [[ -n $pidfile ]] && ! pid_alive "$pidfile"; then
+      reason="the daemon exited before opening $PEERS_HOST:$port"
+    elif ((SECONDS >= deadline)); then
+      reason="nothing listens on $PEERS_HOST:$port after ${PEERS_START_TIMEOUT}s"
+    fi
+    if [[ -n $reason ]]; then
       [[ -n $logfile && -r $logfile ]] && tail -n 20 "$logfile" >&2
-      die "nothing listens on $PEERS_HOST:$port after ${PEERS_START_TIMEOUT}s"
+      die "$reason"
     fi
     sleep 0.1
   done
