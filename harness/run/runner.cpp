@@ -1,0 +1,177 @@
+#include "harness/run/runner.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "harness/run/capabilities.hpp"
+#include "harness/run/case_runner.hpp"
+#include "harness/scenario/variables.hpp"
+
+namespace mh::harness::run {
+
+namespace {
+
+using namespace scenario;
+
+std::string utc_now_iso8601() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm parts{};
+    gmtime_r(&now, &parts);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+    return text;
+}
+
+// The account user names a case's mailboxes refer to (after built-in substitution); names
+// that do not resolve are kept as written, so they still serialise against each other.
+std::vector<std::string> mailbox_keys(const Case& kase, const TargetProfile& profile) {
+    std::set<std::string> keys;
+    for (const auto& written : kase.mailboxes) {
+        std::string name = written;
+        try {
+            name = substitute(written, [&](const std::string& variable) {
+                return builtin_variable(variable, profile);
+            });
+        } catch (const std::exception&) {
+            // Left as written: the case itself reports the missing value.
+        }
+        const Account* account = profile.find_account(name);
+        keys.insert(account ? account->user : name);
+    }
+    return {keys.begin(), keys.end()};
+}
+
+// One mutex per mailbox; a case locks its (sorted) set in order, so cases cannot deadlock.
+class MailboxLocks {
+  public:
+    std::vector<std::unique_lock<std::mutex>> lock(const std::vector<std::string>& keys) {
+        std::vector<std::mutex*> mutexes;
+        {
+            std::lock_guard guard(map_mutex_);
+            for (const auto& key : keys) {
+                mutexes.push_back(&locks_[key]);
+            }
+        }
+        std::vector<std::unique_lock<std::mutex>> held;
+        for (std::mutex* mutex : mutexes) {
+            held.emplace_back(*mutex);
+        }
+        return held;
+    }
+
+  private:
+    std::mutex map_mutex_;
+    std::map<std::string, std::mutex> locks_;
+};
+
+void apply_waivers(RunResult& run, const TargetProfile& profile) {
+    std::set<std::string> used;
+    for (CaseResult& result : run.cases) {
+        if (result.outcome != Outcome::fail) {
+            continue;
+        }
+        for (const Waiver& waiver : profile.waivers) {
+            if (glob_match(waiver.case_glob, result.full_id())) {
+                result.outcome = Outcome::waived;
+                result.waiver_reason = waiver.reason;
+                used.insert(waiver.case_glob);
+                break;
+            }
+        }
+    }
+    for (const Waiver& waiver : profile.waivers) {
+        if (!used.count(waiver.case_glob)) {
+            run.unused_waivers.push_back(waiver.case_glob);
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<SelectedCase> select_cases(const std::vector<Suite>& suites, const Selection& selection,
+                                       const std::optional<Shard>& shard) {
+    std::vector<SelectedCase> out;
+    for (const Suite& suite : suites) {
+        for (const Case& kase : suite.cases) {
+            if (!selection.selects(suite, kase)) {
+                continue;
+            }
+            if (shard && !in_shard(suite.id + "/" + kase.id, shard->index, shard->count)) {
+                continue;
+            }
+            out.push_back(SelectedCase{&suite, &kase});
+        }
+    }
+    return out;
+}
+
+RunResult run_suites(const std::vector<Suite>& suites, const TargetProfile& profile,
+                     const RunOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    RunResult run;
+    run.tool_version = options.tool_version;
+    run.started_at = utc_now_iso8601();
+    if (options.shard) {
+        run.partial = options.shard->count > 1;
+        run.shard =
+            std::to_string(options.shard->index) + "/" + std::to_string(options.shard->count);
+    }
+    run.target.name = profile.name;
+    if (profile.smtp) {
+        run.target.smtp = profile.smtp->describe();
+    }
+    if (profile.pop3) {
+        run.target.pop3 = profile.pop3->describe();
+    }
+
+    const std::vector<SelectedCase> selected =
+        select_cases(suites, options.selection, options.shard);
+    const Capabilities capabilities = probe_capabilities(profile, options.probe_timeout);
+    run.target.smtp_capabilities = capabilities.smtp.keywords;
+    run.target.pop3_capabilities = capabilities.pop3.keywords;
+    const bool any_configured = capabilities.smtp.configured || capabilities.pop3.configured;
+    run.target_unreachable =
+        any_configured && !capabilities.smtp.reachable && !capabilities.pop3.reachable;
+
+    run.cases.resize(selected.size());
+    std::atomic<std::size_t> next{0};
+    std::mutex report_mutex;
+    MailboxLocks mailbox_locks;
+    const auto worker = [&] {
+        for (std::size_t i = next++; i < selected.size(); i = next++) {
+            const SelectedCase& item = selected[i];
+            auto held = mailbox_locks.lock(mailbox_keys(*item.kase, profile));
+            run.cases[i] = run_case(*item.suite, *item.kase, profile, capabilities);
+            held.clear();
+            if (options.on_case_done) {
+                std::lock_guard guard(report_mutex);
+                options.on_case_done(run.cases[i]);
+            }
+        }
+    };
+    unsigned jobs =
+        options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    jobs = static_cast<unsigned>(
+        std::min<std::size_t>(jobs, std::max<std::size_t>(selected.size(), 1)));
+    std::vector<std::thread> threads;
+    for (unsigned j = 1; j < jobs; ++j) {
+        threads.emplace_back(worker);
+    }
+    worker();
+    for (auto& thread : threads) {
+        thread.join();
+    }
+
+    apply_waivers(run, profile);
+    run.duration_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    return run;
+}
+
+}  // namespace mh::harness::run
