@@ -31,7 +31,12 @@ class ContentSink {
 
     void append(std::string_view bytes);
     bool overflowed() const { return overflowed_; }
-    const ContentFlags& flags() const { return flags_; }
+    // A CR at the very end is bare too: no LF can follow it any more (BDAT content).
+    ContentFlags flags() const {
+        ContentFlags flags = flags_;
+        flags.bare_cr = flags.bare_cr || last_cr_;
+        return flags;
+    }
     // Octets offered, including those dropped beyond the limit.
     std::uint64_t total() const { return total_; }
     std::string take();

@@ -49,6 +49,15 @@ bool starts_with_auth(std::string_view line) {
            (line[2] | 0x20) == 't' && (line[3] | 0x20) == 'h' && line[4] == ' ';
 }
 
+// TCP-info of RFC 5321 4.4 wants an address literal (4.1.3): "[192.0.2.1]", "[IPv6:::1]".
+std::string address_literal(std::string_view address) {
+    if (address.starts_with('[')) {
+        return std::string(address);
+    }
+    const bool ipv6 = address.find(':') != std::string_view::npos;
+    return (ipv6 ? "[IPv6:" : "[") + std::string(address) + "]";
+}
+
 struct Refusal {
     int code;
     std::string_view enhanced;
@@ -548,7 +557,7 @@ struct Session::Impl {
         }
         std::string field = "Received: from " + helo;
         if (!config.peer_address.empty()) {
-            field += " (" + config.peer_address + ")";
+            field += " (" + address_literal(config.peer_address) + ")";
         }
         field += "\r\n\tby " + config.hostname + " with " + protocol + ";\r\n\t";
         field += config.received_date ? config.received_date() : "Thu, 1 Jan 1970 00:00:00 +0000";
@@ -627,7 +636,9 @@ struct Session::Impl {
     }
 
     void tls_established() {
-        if (phase == Phase::awaiting_tls) {
+        if (phase == Phase::not_started) {
+            tls = true;  // implicit TLS with the handshake done before start()
+        } else if (phase == Phase::awaiting_tls) {
             tls = true;
             greet();
         } else if (phase == Phase::tls_pending) {
@@ -750,7 +761,7 @@ void Session::start() {
     if (impl_->phase != Impl::Phase::not_started) {
         return;
     }
-    if (impl_->config.kind == ListenerKind::smtps) {
+    if (impl_->config.kind == ListenerKind::smtps && !impl_->tls) {
         impl_->phase = Impl::Phase::awaiting_tls;
         return;
     }

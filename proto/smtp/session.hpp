@@ -34,31 +34,30 @@ enum class BareLineEndPolicy {
 };
 
 struct Limits {
-    std::size_t command_line = 512;        // octets incl. CRLF (RFC 5321 4.5.3.1.4)
-    std::size_t text_line = 1000;          // octets incl. CRLF (RFC 5321 4.5.3.1.6)
+    std::size_t command_line = 512;                   // octets incl. CRLF (RFC 5321 4.5.3.1.4)
+    std::size_t text_line = 1000;                     // octets incl. CRLF (RFC 5321 4.5.3.1.6)
     std::size_t max_message_size = 10 * 1024 * 1024;  // SIZE value advertised; 552 beyond
-    std::size_t max_recipients = 100;      // 452 beyond (RFC 5321 4.5.3.1.8 asks >= 100)
+    std::size_t max_recipients = 100;                 // 452 beyond (RFC 5321 4.5.3.1.8 asks >= 100)
     std::size_t max_messages_per_session = 1000;
-    unsigned soft_error_limit = 3;         // errors before replies are delayed (loop decides)
-    unsigned hard_error_limit = 20;        // errors before 421 and close
+    unsigned soft_error_limit = 3;   // errors before replies are delayed (loop decides)
+    unsigned hard_error_limit = 20;  // errors before 421 and close
 };
 
 enum class RecipientVerdict {
-    local,          // a mailbox we serve: accept
-    relay,          // a foreign domain this client may relay to: accept, queue for relay
-    unknown_user,   // our domain, no such mailbox: 550 5.1.1
-    relay_denied,   // foreign domain, client not authorised: 554/550 5.7.1
+    local,         // a mailbox we serve: accept
+    relay,         // a foreign domain this client may relay to: accept, queue for relay
+    unknown_user,  // our domain, no such mailbox: 550 5.1.1
+    relay_denied,  // foreign domain, client not authorised: 554/550 5.7.1
 };
 
 // Policy decisions the machine asks for synchronously; implemented by the reference server
 // (config-backed) and by test and fuzz stubs.
 class Policy {
-public:
+  public:
     virtual ~Policy() = default;
     virtual RecipientVerdict verify_recipient(std::string_view address, bool authenticated) = 0;
     // Returns the authenticated identity (account name) or nullopt when the credentials fail.
-    virtual std::optional<std::string> authenticate(std::string_view authzid,
-                                                    std::string_view user,
+    virtual std::optional<std::string> authenticate(std::string_view authzid, std::string_view user,
                                                     std::string_view password) = 0;
     // VRFY / EXPN answers; nullopt means "not disclosed" (252 for VRFY, 502/550 for EXPN).
     virtual std::optional<std::string> verify_address(std::string_view /*query*/) {
@@ -69,13 +68,13 @@ public:
 struct SessionConfig {
     std::string hostname = "mx.example.test";  // used in the greeting and Received:
     ListenerKind kind = ListenerKind::relay;
-    bool tls_available = true;                 // STARTTLS offered when not yet encrypted
-    bool auth_requires_tls = true;             // AUTH offered only over TLS (RFC 4954 4)
-    bool vrfy_enabled = false;                 // else 252 (RFC 5321 3.5.3)
-    bool expn_enabled = false;                 // else 502
+    bool tls_available = true;      // STARTTLS offered when not yet encrypted
+    bool auth_requires_tls = true;  // AUTH offered only over TLS (RFC 4954 4)
+    bool vrfy_enabled = false;      // else 252 (RFC 5321 3.5.3)
+    bool expn_enabled = false;      // else 502
     BareLineEndPolicy bare_line_ends = BareLineEndPolicy::reject;
     Limits limits{};
-    std::string peer_address;                  // for the Received: trace field
+    std::string peer_address;  // for Received: (IP, or address literal)
     // The date-time of the Received: field (RFC 5322 3.3), e.g. "Thu, 26 Nov 2026 17:04:32
     // +0000". The machine has no clock, so the loop supplies it; unset gives the epoch.
     std::function<std::string()> received_date;
@@ -102,13 +101,13 @@ struct DeliverEvent {
     Envelope envelope;
     std::string message;  // unstuffed content, CRLF line ends, Received: field prepended
 };
-struct CloseEvent {};     // flush pending writes, then close the connection
+struct CloseEvent {};  // flush pending writes, then close the connection
 using Event = std::variant<WriteEvent, StartTlsEvent, DeliverEvent, CloseEvent>;
 
 enum class DeliveryStatus { stored, temporary_failure, permanent_failure, insufficient_storage };
 
 class Session {
-public:
+  public:
     Session(SessionConfig config, Policy& policy);
     ~Session();
     Session(Session&&) noexcept;
@@ -136,7 +135,7 @@ public:
     // may slow down replies once it passes Limits::soft_error_limit.
     unsigned error_count() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

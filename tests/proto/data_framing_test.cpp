@@ -191,12 +191,15 @@ TEST(ContentSink, FlagsAcrossAppends) {
     ContentSink sink(100, 1000);
     sink.append("a\r");
     sink.append("\nb\r");
-    EXPECT_FALSE(sink.flags().bare_cr);
-    sink.append("c");
+    sink.append("\n");
+    EXPECT_FALSE(sink.flags().bare_cr);  // CR and LF of one CRLF in different appends
+    sink.append("c\r");
+    EXPECT_TRUE(sink.flags().bare_cr);  // nothing follows the last CR yet: bare for now
+    sink.append("d");
     EXPECT_TRUE(sink.flags().bare_cr);
     sink.append(std::string(200, 'x'));
     EXPECT_TRUE(sink.overflowed());
-    EXPECT_EQ(sink.total(), 206U);
+    EXPECT_EQ(sink.total(), 209U);
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ SessionConfig test_config(ListenerKind kind = ListenerKind::relay) {
     SessionConfig config;
     config.hostname = "mx.example.test";
     config.kind = kind;
-    config.peer_address = "[192.0.2.9]";
+    config.peer_address = "192.0.2.9";
     config.received_date = [] { return std::string(date); };
     return config;
 }
@@ -508,6 +508,14 @@ TEST(SmtpSession, BdatZeroLast) {
     EXPECT_TRUE(transcript.delivered[0].message.ends_with("\r\nabc\r\n"));
 }
 
+TEST(SmtpSession, BdatContentEndingInCrIsABareCr) {
+    // Found by fuzz_smtp_session: a last chunk ending in CR was delivered.
+    const auto transcript = converse({ehlo, "MAIL FROM:<a@remote.example>\r\n",
+                                      "RCPT TO:<alice@example.test>\r\n", "BDAT 4 LAST\r\nabc\r"});
+    EXPECT_TRUE(transcript.delivered.empty());
+    EXPECT_EQ(codes_of(transcript).back(), "550 5.6.0");
+}
+
 TEST(SmtpSession, RefusedBdatChunkIsStillSkipped) {
     // Without MAIL the chunk is refused, but its octets must not be read as commands.
     const std::string chunk = "MAIL FROM:<evil@attacker.example>\r\n";
@@ -679,6 +687,23 @@ TEST(SmtpSession, TlsIsRecordedForDelivery) {
     EXPECT_EQ(delivered.envelope.authenticated_as, "alice");
     EXPECT_EQ(delivered.envelope.verdicts, std::vector<RecipientVerdict>{RecipientVerdict::relay});
     EXPECT_NE(delivered.message.find("with ESMTPSA;"), std::string::npos);  // RFC 3848
+}
+
+TEST(SmtpSession, ReceivedFieldWritesThePeerAsAnAddressLiteral) {
+    auto config = test_config();
+    config.peer_address = "2001:db8::7";
+    const auto transcript = converse(
+        config, {"HELO c.example\r\nMAIL FROM:<a@remote.example>\r\nRCPT TO:<bob@example.test>\r\n"
+                 "DATA\r\nm\r\n.\r\n"});
+    ASSERT_EQ(transcript.delivered.size(), 1U);
+    EXPECT_TRUE(transcript.delivered[0].message.starts_with(
+        "Received: from c.example ([IPv6:2001:db8::7])\r\n\tby mx.example.test with SMTP;"));
+}
+
+TEST(SmtpSession, ImplicitTlsHandshakeBeforeStart) {
+    Driver driver(test_config(ListenerKind::smtps));
+    driver.session().tls_established();
+    EXPECT_EQ(driver.start().written, greeting);
 }
 
 TEST(SmtpSession, ImplicitTlsGreetsAfterTheHandshake) {
