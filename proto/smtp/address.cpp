@@ -1,5 +1,7 @@
 #include "proto/smtp/address.hpp"
 
+#include "proto/common/ascii.hpp"
+
 #include <optional>
 
 namespace mh::proto::smtp {
@@ -33,19 +35,6 @@ bool is_atext(char c) {
     }
     constexpr std::string_view specials = "!#$%&'*+-/=?^_`{|}~";
     return specials.find(c) != std::string_view::npos;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 // A recursive-descent reader over one path; every rule returns false without consuming

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "proto/common/ascii.hpp"
+
 namespace mh::proto::smtp {
 namespace {
 
@@ -26,22 +28,6 @@ constexpr std::array<VerbName, 14> verb_names{{
     {Verb::auth, "AUTH"},
     {Verb::bdat, "BDAT"},
 }};
-
-char to_upper(char c) {
-    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-std::string upper(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        c = to_upper(c);
-    }
-    return out;
-}
-
-bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-    return text.size() >= prefix.size() && upper(text.substr(0, prefix.size())) == prefix;
-}
 
 bool is_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -73,7 +59,7 @@ ParseResult<std::vector<EsmtpParam>, CommandError> parse_params(std::string_view
             return error(CommandErrorKind::bad_parameter,
                          "bad esmtp-keyword \"" + std::string(keyword) + "\" (RFC 5321 4.1.2)");
         }
-        EsmtpParam param{upper(keyword), std::nullopt};
+        EsmtpParam param{ascii_upper(keyword), std::nullopt};
         if (equals != std::string_view::npos) {
             // esmtp-value = 1*(%d33-60 / %d62-126), plus UTF-8 with SMTPUTF8 (RFC 6531 3.3)
             const std::string_view value = item.substr(equals + 1);
@@ -109,7 +95,7 @@ ParseResult<Command, CommandError> parse_path_command(Verb verb, std::string_vie
                                                       std::string_view prefix, bool utf8) {
     const bool mail = verb == Verb::mail;
     const auto bad_path = mail ? CommandErrorKind::bad_sender : CommandErrorKind::bad_recipient;
-    if (!starts_with_nocase(arg, prefix)) {
+    if (!istarts_with(arg, prefix)) {
         return error(CommandErrorKind::syntax, "expected \"" + std::string(prefix) +
                                                    "<address>\" (RFC 5321 4.1.1.2, 4.1.1.3)");
     }
@@ -170,7 +156,7 @@ ParseResult<Command, CommandError> parse_bdat(std::string_view arg) {
         bdat.size = bdat.size * 10 + static_cast<std::uint64_t>(c - '0');
     }
     if (space != std::string_view::npos) {
-        if (upper(arg.substr(space + 1)) != "LAST") {
+        if (ascii_upper(arg.substr(space + 1)) != "LAST") {
             return error(CommandErrorKind::syntax,
                          "only LAST may follow the BDAT chunk size (RFC 3030 2)");
         }
@@ -190,7 +176,7 @@ ParseResult<Command, CommandError> parse_auth(std::string_view arg) {
     if (!ok) {
         return error(CommandErrorKind::syntax, "AUTH needs a SASL mechanism name (RFC 4954 4)");
     }
-    AuthArgs auth{upper(mechanism), std::nullopt};
+    AuthArgs auth{ascii_upper(mechanism), std::nullopt};
     if (space != std::string_view::npos) {
         const std::string_view response = arg.substr(space + 1);
         if (response.empty() || response.find(' ') != std::string_view::npos) {
@@ -216,7 +202,7 @@ std::optional<Verb> find_verb(std::string_view word) {
     if (word.size() < 4 || word.size() > 8) {
         return std::nullopt;
     }
-    const std::string name = upper(word);
+    const std::string name = ascii_upper(word);
     for (const auto& entry : verb_names) {
         if (entry.name == name) {
             return entry.verb;

@@ -4,6 +4,7 @@
 #include <array>
 #include <deque>
 
+#include "proto/common/ascii.hpp"
 #include "proto/common/line_framer.hpp"
 #include "proto/sasl/base64.hpp"
 #include "proto/sasl/plain.hpp"
@@ -42,11 +43,6 @@ constexpr std::array<VerbRule, 14> verb_rules{{
 const VerbRule& rule_of(Verb verb) {
     return *std::find_if(verb_rules.begin(), verb_rules.end(),
                          [verb](const VerbRule& rule) { return rule.verb == verb; });
-}
-
-bool starts_with_auth(std::string_view line) {
-    return line.size() >= 5 && (line[0] | 0x20) == 'a' && (line[1] | 0x20) == 'u' &&
-           (line[2] | 0x20) == 't' && (line[3] | 0x20) == 'h' && line[4] == ' ';
 }
 
 // TCP-info of RFC 5321 4.4 wants an address literal (4.1.3): "[192.0.2.1]", "[IPv6:::1]".
@@ -217,7 +213,8 @@ struct Session::Impl {
             handle_sasl_response(line.text);
             return;
         }
-        if (line.text.size() + 2 > config.limits.command_line && !starts_with_auth(line.text)) {
+        if (line.text.size() + 2 > config.limits.command_line &&
+            !istarts_with(line.text, "AUTH ")) {
             fail(500, "5.5.2", "Line too long (RFC 5321 4.5.3.1.4)");
             return;
         }

@@ -2,19 +2,9 @@
 
 #include <algorithm>
 
+#include "proto/common/ascii.hpp"
+
 namespace mh::proto::smtp {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        const auto lower = [](char c) {
-            return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-        };
-        return lower(x) == lower(y);
-    });
-}
-
-}  // namespace
 
 StaticPolicy::StaticPolicy(std::vector<std::string> domains, std::vector<Account> accounts)
     : domains_(std::move(domains)), accounts_(std::move(accounts)) {}
