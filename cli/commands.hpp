@@ -11,6 +11,10 @@ struct CommandContext {
 };
 
 void add_serve_command(CLI::App& app, CommandContext& ctx);
+void add_send_command(CLI::App& app, CommandContext& ctx);
+void add_fetch_command(CLI::App& app, CommandContext& ctx);
 void add_report_command(CLI::App& app, CommandContext& ctx);
+void add_validate_command(CLI::App& app, CommandContext& ctx);
+void add_list_command(CLI::App& app, CommandContext& ctx);
 
 }  // namespace mh::cli
