@@ -1,0 +1,111 @@
+// DATA framing (proto/smtp/data_framing.hpp), the SMTP smuggling surface.
+// On the raw input (0xFF = segment boundary), checked against an independent model of RFC 5321
+// 4.1.1.4 / 4.5.2: lines end only at CRLF, the data ends at the first line that is exactly ".",
+// a leading "." of any other line is removed. Invariants: DataReader ends exactly where the model
+// does (end-of-data found once: bare CR / LF / NUL variants such as "\n.\n" or "\r\n.\r\r\n" never
+// end it), keeps the model's content, and segmentation changes nothing. Round trip: for any
+// content x, DataReader(frame_data(x)) consumes all of it, ends only at its last octet, and gives
+// back x (with CRLF added when x lacks a final one).
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz/support/fuzz_input.hpp"
+#include "proto/smtp/data_framing.hpp"
+
+namespace {
+
+using mh::fuzz::require;
+namespace smtp = mh::proto::smtp;
+
+constexpr std::size_t max_size = 1 << 20;  // above any input: nothing is dropped
+constexpr std::size_t text_line = 1000;
+
+struct Outcome {
+    std::size_t consumed = 0;
+    bool done = false;
+    std::string content;
+};
+
+Outcome read(const std::vector<std::string_view>& segments) {
+    smtp::DataReader reader(max_size, text_line);
+    Outcome outcome;
+    for (std::string_view segment : segments) {
+        while (!segment.empty() && !reader.done()) {
+            const std::size_t used = reader.put(segment);
+            require(used > 0 && used <= segment.size(), "DataReader made no progress");
+            outcome.consumed += used;
+            segment.remove_prefix(used);
+        }
+    }
+    outcome.done = reader.done();
+    require(!reader.content().overflowed(), "content under the limit reported as overflowed");
+    outcome.content = reader.take();
+    return outcome;
+}
+
+// RFC 5321 4.5.2 read literally: CRLF-terminated lines; the first line "." ends the data.
+Outcome model(std::string_view input) {
+    Outcome outcome;
+    std::size_t start = 0;
+    for (auto end = input.find("\r\n"); end != std::string_view::npos;
+         end = input.find("\r\n", start)) {
+        const std::string_view line = input.substr(start, end - start);
+        start = end + 2;
+        if (line == ".") {
+            outcome.done = true;
+            outcome.consumed = start;
+            return outcome;
+        }
+        outcome.content.append(line.starts_with('.') ? line.substr(1) : line);
+        outcome.content += "\r\n";
+    }
+    outcome.consumed = input.size();
+    return outcome;  // unfinished: only the complete lines are compared
+}
+
+void check_raw(const std::vector<std::string_view>& segments) {
+    const std::string whole = mh::fuzz::joined(segments);
+    const Outcome got = read(segments);
+    const Outcome expected = model(whole);
+    require(got.done == expected.done,
+            "end-of-data found where RFC 5321 4.5.2 sees none, or missed");
+    require(got.consumed == expected.consumed, "end-of-data found at another offset");
+    if (expected.done) {
+        require(got.content == expected.content, "content differs from RFC 5321 4.5.2 unstuffing");
+    } else {
+        require(got.content.starts_with(expected.content), "complete lines unstuffed wrongly");
+    }
+    if (segments.size() > 1) {
+        const Outcome at_once = read({whole});
+        require(at_once.consumed == got.consumed && at_once.done == got.done &&
+                    at_once.content == got.content,
+                "segmentation changed the DATA reading");
+    }
+}
+
+void check_round_trip(std::string_view content) {
+    const std::string framed = smtp::frame_data(content);
+    const Outcome got = read({framed});
+    require(got.done && got.consumed == framed.size(),
+            "frame_data's end-of-data not found at its end");
+    const Outcome early = read({std::string_view(framed).substr(0, framed.size() - 1)});
+    require(!early.done, "end-of-data found before the end of frame_data's output");
+    std::string expected(content);
+    if (!expected.empty() && !expected.ends_with("\r\n")) {
+        expected += "\r\n";
+    }
+    require(got.content == expected, "unstuff(stuff(x)) != x");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view input = mh::fuzz::as_text(data, size);
+    check_raw(mh::fuzz::split_turns(input));
+    check_round_trip(input);
+    return 0;
+}

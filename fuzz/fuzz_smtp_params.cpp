@@ -1,0 +1,38 @@
+// ESMTP parameters of MAIL and RCPT (RFC 5321 4.1.2, proto/smtp/command.hpp): the input is
+// appended as the parameter text of a MAIL and a RCPT command. Invariants: both verbs accept the
+// same parameter syntax; keywords come out in upper case; parameters written out again parse to
+// the same list; SMTPUTF8 (UTF-8 values allowed) accepts a superset.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz/support/fuzz_input.hpp"
+#include "fuzz/support/smtp_grammar.hpp"
+#include "proto/smtp/command.hpp"
+
+namespace {
+
+using mh::fuzz::require;
+namespace smtp = mh::proto::smtp;
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view params = mh::fuzz::as_text(data, size);
+    const auto mail = smtp::parse_command("MAIL FROM:<a@example.test> " + std::string(params));
+    const auto rcpt = smtp::parse_command("RCPT TO:<b@example.test> " + std::string(params));
+    const auto rcpt_utf8 = smtp::parse_command("RCPT TO:<b@example.test> " + std::string(params),
+                                               {.utf8_recipients = true});
+    // MAIL allows UTF-8 values when its own parameters include SMTPUTF8 (RFC 6531 3.4), so it
+    // sits between RCPT without and RCPT with UTF-8 recipients.
+    require(!rcpt || mail, "MAIL rejects parameters that RCPT accepts");
+    require(!mail || rcpt_utf8, "RCPT with SMTPUTF8 rejects parameters that MAIL accepts");
+    if (mail) {
+        const auto& parsed = std::get<smtp::MailArgs>(mail->args).params;
+        require(mh::fuzz::same_params(parsed, std::get<smtp::RcptArgs>(rcpt_utf8->args).params),
+                "MAIL and RCPT parse the same parameters differently");
+        mh::fuzz::check_params_round_trip(parsed);
+    }
+    return 0;
+}

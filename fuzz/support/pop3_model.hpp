@@ -1,0 +1,382 @@
+#pragma once
+// Drives the reference POP3 session machine (proto/pop3/session.hpp) over an in-memory store and
+// checks every response against an independent model of RFC 1939: which command each response
+// answers, whether it is +OK or -ERR, the counts of STAT and LIST, the content of RETR, and that
+// the maildrop changes only in the UPDATE state after QUIT. Shared by fuzz_pop3_session (the
+// whole input) and fuzz_pop3_command (commands after a fixed login).
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "fuzz/support/fuzz_input.hpp"
+#include "proto/pop3/memory_store.hpp"
+#include "proto/pop3/response_parser.hpp"
+#include "proto/pop3/session.hpp"
+
+namespace mh::fuzz {
+
+class Pop3Model {
+  public:
+    static constexpr std::string_view account = "alice";
+    static constexpr std::string_view password = "alice-pw";
+    static constexpr std::string_view apop_timestamp = "<1.2@pop.example.test>";
+
+    Pop3Model() : session_(config(), store_) {
+        store_.add_account(std::string(account), std::string(password));
+        store_.add_message(account, "Subject: one\r\n\r\nhello\r\n");
+        store_.add_message(account, "Subject: dots\r\n\r\n.leading\r\n..two\r\n.\r\nend\r\n");
+        store_.add_message(account, "Subject: bare\n\nlf only\nno final line end");
+        initial_ = store_.contents(account);
+        session_.start();
+        drain();
+        answer_lines();
+    }
+
+    // One client turn: a single put() (the session answers every complete line in it).
+    void turn(std::string_view bytes) {
+        if (closed_) {
+            return;
+        }
+        const std::size_t used = session_.put(bytes);
+        require(used == bytes.size(), "put() refused input below the 64 KiB backlog");
+        split_lines(bytes);
+        drain();
+        answer_lines();
+        check_store();
+    }
+
+    void finish() {
+        if (!closed_) {
+            // Every complete line was answered in turn(); a partial one is dropped at EOF.
+            session_.put_eof();
+            drain();
+            closed_ = true;
+            answer_lines();
+        }
+        require(closed_ || !session_.next_event(), "events after end of input and close");
+        check_store();
+    }
+
+  private:
+    struct Line {
+        std::string text;        // without LF and one trailing CR
+        std::size_t length = 0;  // octets before the LF, CR included
+    };
+
+    static proto::pop3::SessionConfig config() {
+        proto::pop3::SessionConfig config;
+        config.login_requires_tls = false;  // reachable without an STLS turn; STLS still works
+        config.apop_timestamp = std::string(apop_timestamp);
+        config.hard_error_limit = 10;
+        return config;
+    }
+
+    void split_lines(std::string_view bytes) {
+        for (const char c : bytes) {
+            if (c == '\n') {
+                lines_.push_back(std::move(partial_));
+                partial_ = Line{};
+            } else {
+                ++partial_.length;
+                if (partial_.text.size() < 5000) {
+                    partial_.text.push_back(c);
+                }
+            }
+        }
+    }
+
+    void drain() {
+        while (auto event = session_.next_event()) {
+            require(!closed_event_, "an event after CloseEvent");
+            if (auto* write = std::get_if<proto::pop3::WriteEvent>(&*event)) {
+                require(!write->bytes.empty(), "an empty WriteEvent");
+                output_ += write->bytes;
+            } else if (std::holds_alternative<proto::pop3::StartTlsEvent>(*event)) {
+                tls_requested_ = true;
+            } else {
+                closed_event_ = true;
+            }
+        }
+    }
+
+    // Pairs each complete client line with the next response and checks it.
+    void answer_lines() {
+        if (!greeted_) {
+            const auto greeting = next_response(false);
+            require(greeting.status == proto::pop3::Status::ok, "the greeting is not +OK");
+            require(greeting.text.find(apop_timestamp) != std::string::npos,
+                    "the greeting lacks the APOP timestamp");
+            greeted_ = true;
+        }
+        while (!lines_.empty() && !closed_) {
+            Line line = std::move(lines_.front());
+            lines_.pop_front();
+            if (!line.text.empty() && line.text.back() == '\r') {
+                line.text.pop_back();
+            }
+            answer(line);
+        }
+        if (closed_) {
+            lines_.clear();
+        }
+        require(output_.empty(), "a response that answers no command");
+        require(closed_ == closed_event_, "the session closed unlike the model says");
+    }
+
+    void answer(const Line& line) {
+        const std::size_t limit = sasl_pending_ ? 4096 : 257;
+        if (line.length + 1 > limit) {
+            sasl_pending_ = false;
+            expect_err(next_response(false), "an overlong line is not refused");
+            return;
+        }
+        if (sasl_pending_) {
+            sasl_pending_ = false;
+            login_result(next_response(false), line.text != "*");
+            return;
+        }
+        const auto space = line.text.find(' ');
+        const std::string verb = upper(line.text.substr(0, space));
+        const auto args = arguments(space == std::string::npos ? "" : line.text.substr(space + 1));
+        const bool nul = line.text.find('\0') != std::string::npos;
+        const bool body = !nul && expects_body(verb, args.size());
+        const auto response = next_response(body);
+        if (nul) {
+            expect_err(response, "a command with NUL is not refused");
+        } else if (transaction_) {
+            transaction_command(verb, args, response);
+        } else {
+            authorization_command(verb, args, response);
+        }
+    }
+
+    static bool expects_body(const std::string& verb, std::size_t args) {
+        return verb == "RETR" || verb == "TOP" || verb == "CAPA" ||
+               ((verb == "LIST" || verb == "UIDL" || verb == "AUTH") && args == 0);
+    }
+
+    void authorization_command(const std::string& verb, const std::vector<std::string>& args,
+                               const proto::pop3::ParsedResponse& response) {
+        using proto::pop3::Status;
+        if (verb == "QUIT" && args.empty()) {
+            require(response.status == Status::ok, "QUIT in AUTHORIZATION is not +OK");
+            closed_ = true;
+            return;
+        }
+        if (verb == "STLS" && args.empty() && response.status == Status::ok) {
+            require(!tls_, "STLS accepted twice");
+            tls_ = true;
+            require(tls_requested_, "STLS +OK without StartTlsEvent");
+            session_.tls_established();
+            lines_.clear();  // RFC 2595 4: the rest of the read is discarded
+            partial_ = Line{};
+            return;
+        }
+        if (response.status == Status::continuation) {
+            require(verb == "AUTH" && args.size() == 1, "a continuation that no AUTH asked for");
+            sasl_pending_ = true;
+            return;
+        }
+        // PASS takes the rest of the line as the password (RFC 1939 7), spaces included.
+        if (verb == "PASS" || verb == "APOP" || (verb == "AUTH" && args.size() >= 2)) {
+            login_result(response, true);
+            return;
+        }
+        const bool transaction_only = verb == "STAT" || verb == "LIST" || verb == "RETR" ||
+                                      verb == "DELE" || verb == "NOOP" || verb == "RSET" ||
+                                      verb == "TOP" || verb == "UIDL";
+        if (transaction_only) {
+            expect_err(response, "a TRANSACTION command accepted in AUTHORIZATION");
+        }
+    }
+
+    void login_result(const proto::pop3::ParsedResponse& response, bool may_succeed) {
+        if (response.status == proto::pop3::Status::ok) {
+            require(may_succeed, "a cancelled AUTH logged in");
+            transaction_ = true;
+            deleted_.clear();
+        } else {
+            expect_err(response, "a login answered neither +OK nor -ERR");
+        }
+    }
+
+    void transaction_command(const std::string& verb, const std::vector<std::string>& args,
+                             const proto::pop3::ParsedResponse& response) {
+        using proto::pop3::Status;
+        const bool ok = response.status == Status::ok;
+        if (verb == "QUIT" && args.empty()) {
+            require(ok, "QUIT in TRANSACTION is not +OK");
+            closed_ = true;
+            quit_in_transaction_ = true;
+            return;
+        }
+        if (verb == "STAT" && args.empty()) {
+            require(ok && response.text == std::to_string(count()) + " " + std::to_string(octets()),
+                    "STAT disagrees with the maildrop");
+            return;
+        }
+        if ((verb == "LIST" || verb == "UIDL") && args.empty()) {
+            require(ok && response.body.size() == count(), "LIST/UIDL lists the wrong messages");
+            return;
+        }
+        const bool numbered =
+            verb == "LIST" || verb == "UIDL" || verb == "RETR" || verb == "DELE" || verb == "TOP";
+        const std::size_t wanted_args = verb == "TOP" ? 2 : 1;
+        if (numbered && args.size() == wanted_args) {
+            const auto index = message_index(args[0]);
+            const bool valid = index && (verb != "TOP" || all_digits(args[1]));
+            require(ok == valid, "a message-number command answered against the model");
+            if (ok && verb == "DELE") {
+                deleted_.insert(*index);
+            }
+            if (ok && verb == "RETR") {
+                require(response.body == message_lines(initial_[*index]) &&
+                            response.body_octets >= initial_[*index].size(),
+                        "RETR returned other content than the stored message");
+            }
+            return;
+        }
+        if (verb == "RSET" && args.empty()) {
+            require(ok, "RSET is not +OK");
+            deleted_.clear();
+            return;
+        }
+        if (verb == "NOOP" && args.empty()) {
+            require(ok, "NOOP is not +OK");
+            return;
+        }
+        if (verb == "CAPA" && args.empty()) {
+            require(ok, "CAPA is not +OK");
+            return;
+        }
+        expect_err(response, "a command accepted in TRANSACTION that RFC 1939 does not allow");
+    }
+
+    std::optional<std::size_t> message_index(const std::string& arg) const {
+        if (!all_digits(arg)) {
+            return std::nullopt;
+        }
+        std::size_t number = 0;
+        for (const char c : arg) {  // saturates: huge numbers (4772185884) name no message
+            number = std::min<std::size_t>(1'000'000'000,
+                                           number * 10 + static_cast<std::size_t>(c - '0'));
+        }
+        if (number == 0 || number > initial_.size() || deleted_.contains(number - 1)) {
+            return std::nullopt;
+        }
+        return number - 1;
+    }
+
+    std::size_t count() const { return initial_.size() - deleted_.size(); }
+    std::size_t octets() const {
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < initial_.size(); ++i) {
+            total += deleted_.contains(i) ? 0 : initial_[i].size();
+        }
+        return total;
+    }
+
+    // The store changes only when a QUIT in TRANSACTION ended the session (RFC 1939 6).
+    void check_store() {
+        const auto now = store_.contents(account);
+        if (!quit_in_transaction_) {
+            require(now == initial_, "the maildrop changed before QUIT");
+            return;
+        }
+        std::vector<std::string> kept;
+        for (std::size_t i = 0; i < initial_.size(); ++i) {
+            if (!deleted_.contains(i)) {
+                kept.push_back(initial_[i]);
+            }
+        }
+        require(now == kept, "UPDATE removed other messages than those marked deleted");
+    }
+
+    proto::pop3::ParsedResponse next_response(bool body) {
+        require(!output_.empty(), "a command without a response");
+        parser_.expect_body(body);
+        const std::size_t used = parser_.put(output_);
+        output_.erase(0, used);
+        require(parser_.has_response(), "a response cut off at the end of a write");
+        auto response = parser_.take();
+        require(response.diagnostics.empty(), "a response the response parser finds malformed");
+        count_error(response);
+        return response;
+    }
+
+    void count_error(const proto::pop3::ParsedResponse& response) {
+        if (response.status == proto::pop3::Status::err && ++errors_ >= 10) {
+            closed_ = true;  // the hard error limit of config()
+        }
+    }
+
+    void expect_err(const proto::pop3::ParsedResponse& response, const char* invariant) {
+        require(response.status == proto::pop3::Status::err, invariant);
+    }
+
+    static std::vector<std::string> message_lines(std::string_view content) {
+        std::vector<std::string> lines;
+        for (auto end = content.find("\r\n"); end != std::string_view::npos;
+             end = content.find("\r\n")) {
+            lines.emplace_back(content.substr(0, end));
+            content.remove_prefix(end + 2);
+        }
+        return lines;
+    }
+
+    static std::vector<std::string> arguments(std::string_view text) {
+        std::vector<std::string> out;
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            auto end = text.find(' ', pos);
+            end = end == std::string_view::npos ? text.size() : end;
+            if (end > pos) {
+                out.emplace_back(text.substr(pos, end - pos));
+            }
+            pos = end + 1;
+        }
+        return out;
+    }
+
+    static bool all_digits(std::string_view text) {
+        return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c)) != 0;
+        });
+    }
+
+    static std::string upper(std::string_view text) {
+        std::string out(text);
+        std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+            return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        });
+        return out;
+    }
+
+    proto::pop3::MemoryStore store_;
+    proto::pop3::Session session_;
+    proto::pop3::ResponseParser parser_;
+    std::vector<std::string> initial_;
+    std::deque<Line> lines_;
+    Line partial_;
+    std::string output_;
+    std::set<std::size_t> deleted_;
+    unsigned errors_ = 0;
+    bool greeted_ = false;
+    bool transaction_ = false;
+    bool sasl_pending_ = false;
+    bool tls_ = false;
+    bool tls_requested_ = false;
+    bool closed_ = false;
+    bool closed_event_ = false;
+    bool quit_in_transaction_ = false;
+};
+
+}  // namespace mh::fuzz
