@@ -7,9 +7,9 @@
 #include <string>
 #include <utility>
 
-#include "proto/pop3/detail/base64.hpp"
 #include "proto/pop3/detail/multiline.hpp"
-#include "proto/pop3/detail/sasl_plain.hpp"
+#include "proto/sasl/base64.hpp"
+#include "proto/sasl/plain.hpp"
 
 namespace mh::proto::pop3 {
 namespace {
@@ -393,12 +393,12 @@ struct Session::Impl {
             err("AUTH exchange cancelled");  // RFC 5034 4: a "*" MUST be rejected with -ERR
             return;
         }
-        const auto decoded = detail::base64_decode(line);
+        const auto decoded = sasl::base64_decode(line);
         if (!decoded) {
             err("invalid base64 in SASL response");
             return;
         }
-        const auto credentials = detail::parse_sasl_plain(*decoded);
+        const auto credentials = sasl::parse_plain(*decoded);
         if (!credentials) {
             err("[AUTH] malformed PLAIN message");
             return;

@@ -6,12 +6,11 @@
 #include <system_error>
 #include <utility>
 
-#include "proto/pop3/detail/base64.hpp"
 #include "proto/pop3/detail/md5.hpp"
-#include "proto/pop3/detail/sasl_plain.hpp"
 #include "proto/pop3/response_parser.hpp"
 #include "reference/clients/client_error.hpp"
 #include "reference/clients/detail/response_reader.hpp"
+#include "reference/clients/detail/sasl_client.hpp"
 #include "reference/clients/detail/uidl_state.hpp"
 #include "reference/store/maildir.hpp"
 
@@ -125,8 +124,7 @@ class Conversation {
             }
             case Pop3Login::plain: {
                 // RFC 5034 4: the initial response saves a round trip.
-                const auto token = proto::pop3::detail::base64_encode(
-                    proto::pop3::detail::make_sasl_plain(options_.user, options_.password));
+                const auto token = detail::plain_response(options_.user, options_.password);
                 expect_ok(command("AUTH PLAIN " + token, false), "AUTH PLAIN" + who);
                 return;
             }

@@ -6,16 +6,17 @@
 #include <map>
 #include <random>
 
-#include "proto/pop3/detail/base64.hpp"
 #include "proto/pop3/detail/multiline.hpp"
+#include "proto/sasl/base64.hpp"
 #include "proto/smtp/reply_parser.hpp"
 #include "reference/clients/client_error.hpp"
 #include "reference/clients/detail/response_reader.hpp"
+#include "reference/clients/detail/sasl_client.hpp"
 
 namespace mh::reference::clients {
 namespace {
 
-using proto::pop3::detail::base64_encode;
+using proto::sasl::base64_encode;
 using proto::smtp::ParsedReply;
 
 std::string upper(std::string text) {
@@ -140,8 +141,8 @@ class Conversation {
                               "the server offers no usable AUTH mechanism: AUTH" + mechanisms);
         }
         if (chosen == SmtpAuthMechanism::plain) {
-            const std::string token = base64_encode(std::string(1, '\0') + credentials.user + '\0' +
-                                                    credentials.password);
+            const std::string token =
+                detail::plain_response(credentials.user, credentials.password);
             send("AUTH PLAIN " + token, "AUTH PLAIN ********");
             expect(read(), 235, "AUTH PLAIN for " + credentials.user);
             return;

@@ -1,48 +1,15 @@
-// The POP3 core's helpers: base64 (RFC 4648 10 test vectors), MD5 (RFC 1321 A.5 test suite and
-// the APOP example of RFC 1939 7), the PLAIN message (RFC 4616 2) and multi-line bodies.
+// The POP3 core's helpers: MD5 (RFC 1321 A.5 test suite and the APOP example of RFC 1939 7) and
+// multi-line bodies (RFC 1939 3 byte-stuffing, TOP's line count).
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "proto/pop3/detail/base64.hpp"
 #include "proto/pop3/detail/md5.hpp"
 #include "proto/pop3/detail/multiline.hpp"
-#include "proto/pop3/detail/sasl_plain.hpp"
 
 namespace mh::proto::pop3::detail {
 namespace {
-
-TEST(Pop3Base64Test, Rfc4648Vectors) {
-    const std::pair<std::string, std::string> vectors[] = {
-        {"", ""},
-        {"f", "Zg=="},
-        {"fo", "Zm8="},
-        {"foo", "Zm9v"},
-        {"foob", "Zm9vYg=="},
-        {"fooba", "Zm9vYmE="},
-        {"foobar", "Zm9vYmFy"},
-    };
-    for (const auto& [plain, encoded] : vectors) {
-        EXPECT_EQ(base64_encode(plain), encoded);
-        EXPECT_EQ(base64_decode(encoded), plain);
-    }
-}
-
-TEST(Pop3Base64Test, BinaryRoundTrip) {
-    std::string all;
-    for (int i = 0; i < 256; ++i) {
-        all += static_cast<char>(i);
-    }
-    EXPECT_EQ(base64_decode(base64_encode(all)), all);
-}
-
-TEST(Pop3Base64Test, MalformedInputIsRejected) {
-    for (const char* bad :
-         {"Zg", "Zg=", "Z===", "=Zg=", "Zg==Zg==", "Zm9v!A==", "Zm 9v", "Zm8=\r\n"}) {
-        EXPECT_FALSE(base64_decode(bad)) << bad;
-    }
-}
 
 TEST(Pop3Md5Test, Rfc1321TestSuite) {
     EXPECT_EQ(md5_hex(""), "d41d8cd98f00b204e9800998ecf8427e");
@@ -60,23 +27,6 @@ TEST(Pop3Md5Test, Rfc1321TestSuite) {
 TEST(Pop3Md5Test, ApopExampleOfRfc1939) {
     EXPECT_EQ(md5_hex("<1896.697170952@dbc.mtview.ca.us>tanstaaf"),
               "c4c9334bac560ecc979e58001b3e22fb");
-}
-
-TEST(Pop3SaslPlainTest, ParsesTheThreeFields) {
-    const auto credentials = parse_sasl_plain(std::string("admin\0alice\0secret", 18));
-    ASSERT_TRUE(credentials);
-    EXPECT_EQ(credentials->authzid, "admin");
-    EXPECT_EQ(credentials->authcid, "alice");
-    EXPECT_EQ(credentials->password, "secret");
-    EXPECT_EQ(parse_sasl_plain(make_sasl_plain("alice", "pw"))->authcid, "alice");
-}
-
-TEST(Pop3SaslPlainTest, RejectsMalformedMessages) {
-    for (const std::string& bad :
-         {std::string("alice"), std::string("\0alice", 6), std::string("\0\0pw", 4),
-          std::string("\0alice\0", 7), std::string("\0a\0b\0c", 6)}) {
-        EXPECT_FALSE(parse_sasl_plain(bad));
-    }
 }
 
 TEST(Pop3MultilineTest, StuffsDotsAndTerminates) {

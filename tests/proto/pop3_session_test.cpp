@@ -9,10 +9,10 @@
 #include <variant>
 #include <vector>
 
-#include "proto/pop3/detail/base64.hpp"
 #include "proto/pop3/detail/md5.hpp"
 #include "proto/pop3/memory_store.hpp"
 #include "proto/pop3/session.hpp"
+#include "proto/sasl/base64.hpp"
 
 namespace mh::proto::pop3 {
 namespace {
@@ -232,8 +232,8 @@ TEST_F(Pop3SessionTest, ApopWithAWrongOrMalformedDigestIsRefused) {
 // --- AUTH PLAIN --------------------------------------------------------------------------
 
 std::string plain(std::string_view authzid, std::string_view user, std::string_view password) {
-    return detail::base64_encode(std::string(authzid) + '\0' + std::string(user) + '\0' +
-                                 std::string(password));
+    return sasl::base64_encode(std::string(authzid) + '\0' + std::string(user) + '\0' +
+                               std::string(password));
 }
 
 TEST_F(Pop3SessionTest, AuthPlainWithInitialResponse) {
