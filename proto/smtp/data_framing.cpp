@@ -9,22 +9,11 @@ ContentSink::ContentSink(std::size_t max_size, std::size_t text_line_limit)
     : max_size_(max_size), text_line_limit_(text_line_limit) {}
 
 void ContentSink::append(std::string_view bytes) {
-    total_ += bytes.size();
-    for (const char c : bytes) {
-        if (c == '\n') {
-            flags_.bare_lf = flags_.bare_lf || !last_cr_;
-        } else {
-            flags_.bare_cr = flags_.bare_cr || last_cr_;
-            flags_.nul = flags_.nul || c == '\0';
-        }
-        // The limit counts the CRLF too (RFC 5321 4.5.3.1.6).
-        ++line_length_;
-        flags_.long_line = flags_.long_line || line_length_ > text_line_limit_;
-        if (c == '\n') {
-            line_length_ = 0;
-        }
-        last_cr_ = c == '\r';
+    if (bytes.empty()) {
+        return;
     }
+    total_ += bytes.size();
+    note_line_ends(bytes);
     if (overflowed_) {
         return;
     }
@@ -34,6 +23,37 @@ void ContentSink::append(std::string_view bytes) {
         return;
     }
     content_.append(bytes);
+}
+
+// Finds bare CR / LF, NUL and long lines with memchr scans rather than octet by octet: this is
+// the hot loop of every message received.
+void ContentSink::note_line_ends(std::string_view bytes) {
+    const char* const begin = bytes.data();
+    const char* const end = begin + bytes.size();
+    const auto find = [end](const char* from, char c) {
+        return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(end - from)));
+    };
+    // A CR that ended the previous append is bare unless this one starts with its LF.
+    flags_.bare_cr = flags_.bare_cr || (last_cr_ && *begin != '\n');
+    flags_.nul = flags_.nul || find(begin, '\0') != nullptr;
+    // Every CR but a final one must be followed by LF; the final one is judged next time.
+    for (const char* cr = find(begin, '\r'); cr != nullptr && !flags_.bare_cr;
+         cr = find(cr + 1, '\r')) {
+        flags_.bare_cr = cr + 1 < end && cr[1] != '\n';
+    }
+    // Every LF must follow a CR; line lengths count both (RFC 5321 4.5.3.1.6).
+    const char* line = begin;
+    for (const char* lf = find(begin, '\n'); lf != nullptr; lf = find(lf + 1, '\n')) {
+        const bool after_cr = lf > begin ? lf[-1] == '\r' : last_cr_;
+        flags_.bare_lf = flags_.bare_lf || !after_cr;
+        line_length_ += static_cast<std::size_t>(lf - line) + 1;
+        flags_.long_line = flags_.long_line || line_length_ > text_line_limit_;
+        line_length_ = 0;
+        line = lf + 1;
+    }
+    line_length_ += static_cast<std::size_t>(end - line);
+    flags_.long_line = flags_.long_line || line_length_ > text_line_limit_;
+    last_cr_ = end[-1] == '\r';
 }
 
 std::string ContentSink::take() {

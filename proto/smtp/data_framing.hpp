@@ -42,6 +42,8 @@ class ContentSink {
     std::string take();
 
   private:
+    void note_line_ends(std::string_view bytes);
+
     std::size_t max_size_;
     std::size_t text_line_limit_;
     std::string content_;
