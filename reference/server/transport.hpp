@@ -1,0 +1,43 @@
+#pragma once
+// One accepted connection: a TCP socket that can be upgraded to TLS in place (STARTTLS / STLS)
+// or start encrypted (RFC 8314). Every operation has its own deadline; a timeout comes back
+// as boost::asio::error::timed_out.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace mh::reference {
+
+class Transport {
+  public:
+    using Duration = std::chrono::steady_clock::duration;
+
+    Transport(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls);
+
+    boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> read_some(
+        boost::asio::mutable_buffer buffer, Duration timeout);
+    boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes,
+                                                            Duration timeout);
+    // Server-side handshake; afterwards reads and writes go through TLS.
+    boost::asio::awaitable<boost::system::error_code> handshake(Duration timeout);
+    // TLS close_notify when encrypted (bounded by `timeout`), then the socket is closed.
+    boost::asio::awaitable<void> close(Duration timeout);
+
+    bool encrypted() const { return encrypted_; }
+    std::string peer() const;          // "ADDR:PORT" of the client
+    std::string peer_address() const;  // ADDR only
+    std::string tls_description();     // "TLSv1.3 TLS_AES_256_GCM_SHA384"
+
+  private:
+    boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+    bool encrypted_ = false;
+};
+
+}  // namespace mh::reference
