@@ -102,14 +102,15 @@ ParseResult<Command, CommandError> parse_path_command(Verb verb, std::string_vie
     arg.remove_prefix(prefix.size());
     const std::size_t length = path_length(arg);
     if (length == std::string_view::npos) {
-        return error(bad_path, arg.starts_with(' ')
-                                   ? "no space allowed before the path (RFC 5321 4.1.2)"
-                                   : "the path must be enclosed in <> (RFC 5321 4.1.2)");
+        return error(CommandErrorKind::syntax,
+                     arg.starts_with(' ') ? "no space allowed before the path (RFC 5321 4.1.2)"
+                                          : "the path must be enclosed in <> (RFC 5321 4.1.2)");
     }
     std::vector<EsmtpParam> params;
     if (length < arg.size()) {
         if (arg[length] != ' ') {
-            return error(bad_path, "unexpected text after the path (RFC 5321 4.1.2)");
+            return error(CommandErrorKind::syntax,
+                         "unexpected text after the path (RFC 5321 4.1.2)");
         }
         if (length + 1 == arg.size()) {
             return error(CommandErrorKind::bad_parameter, "trailing space after the path");

@@ -76,9 +76,9 @@ struct Command {
 
 enum class CommandErrorKind {
     unknown_verb,   // 500 (4.2.4)
-    syntax,         // 501: bad or missing arguments
-    bad_sender,     // 501 5.1.7: bad reverse-path
-    bad_recipient,  // 501 5.1.3: bad forward-path
+    syntax,         // 501: bad or missing arguments, a path not enclosed in <>
+    bad_sender,     // 501 5.1.7: a reverse-path whose address breaks the grammar
+    bad_recipient,  // 501 5.1.3: a forward-path whose address breaks the grammar
     bad_parameter,  // 501 5.5.4: malformed esmtp-param
 };
 

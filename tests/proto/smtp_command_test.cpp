@@ -168,7 +168,7 @@ TEST(SmtpCommand, QuotedStringLocalParts) {
     EXPECT_EQ(accepted(R"(RCPT TO:<"a\"b\\c"@example.test>)"), R"(RCPT <"a\"b\\c"@example.test>)");
     EXPECT_EQ(accepted("RCPT TO:<\"a>b\"@example.test>"), "RCPT <\"a>b\"@example.test>");
     EXPECT_EQ(accepted("RCPT TO:<\"\"@example.test>"), "RCPT <\"\"@example.test>");
-    expect_error("RCPT TO:<\"unterminated@example.test>", CommandErrorKind::bad_recipient);
+    expect_error("RCPT TO:<\"unterminated@example.test>", CommandErrorKind::syntax);
     expect_error("RCPT TO:<\"tab\there\"@example.test>", CommandErrorKind::bad_recipient);
 }
 
@@ -183,12 +183,14 @@ TEST(SmtpCommand, BadDotStrings) {
 }
 
 TEST(SmtpCommand, PathsNeedBracketsAndADomain) {
-    expect_error("MAIL FROM:alice@example.test", CommandErrorKind::bad_sender);
-    expect_error("MAIL FROM: <alice@example.test>", CommandErrorKind::bad_sender);
-    expect_error("MAIL FROM:<alice@example.test", CommandErrorKind::bad_sender);
+    // Brackets missing or unbalanced: a command syntax error, not an address one.
+    expect_error("MAIL FROM:alice@example.test", CommandErrorKind::syntax);
+    expect_error("MAIL FROM: <alice@example.test>", CommandErrorKind::syntax);
+    expect_error("MAIL FROM:<alice@example.test", CommandErrorKind::syntax);
+    expect_error("MAIL FROM:<<bad", CommandErrorKind::syntax);
     expect_error("MAIL FROM:<alice>", CommandErrorKind::bad_sender);
     expect_error("MAIL FROM:<alice@>", CommandErrorKind::bad_sender);
-    expect_error("RCPT TO:<bob@example.test>x", CommandErrorKind::bad_recipient);
+    expect_error("RCPT TO:<bob@example.test>x", CommandErrorKind::syntax);
     expect_error("MAIL TO:<alice@example.test>", CommandErrorKind::syntax);
     expect_error("RCPT FROM:<alice@example.test>", CommandErrorKind::syntax);
     expect_error("MAIL", CommandErrorKind::syntax);

@@ -343,7 +343,7 @@ TEST(SmtpSession, MailParameters) {
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> RET=HDRS"), "555 5.5.4");
     // Path syntax errors are 501 with the sender code of RFC 3463 (X.1.7).
     EXPECT_EQ(codes("MAIL FROM:<a@@remote.example>"), "501 5.1.7");
-    EXPECT_EQ(codes("MAIL FROM:a@remote.example"), "501 5.1.7");
+    EXPECT_EQ(codes("MAIL FROM:a@remote.example"), "501 5.5.4");  // no brackets: command syntax
 }
 
 TEST(SmtpSession, EnvelopeCarriesParameters) {
@@ -390,7 +390,8 @@ TEST(SmtpSession, RecipientVerdicts) {
     // Not an open relay: RFC 5321 3.6.2 asks for 550.
     EXPECT_EQ(rcpt("RCPT TO:<someone@elsewhere.example>"), "550 5.7.1");
     EXPECT_EQ(rcpt("RCPT TO:<alice@example.test> NOTIFY=NEVER"), "555 5.5.4");
-    EXPECT_EQ(rcpt("RCPT TO:alice@example.test"), "501 5.1.3");
+    EXPECT_EQ(rcpt("RCPT TO:alice@example.test"), "501 5.5.4");
+    EXPECT_EQ(rcpt("RCPT TO:<alice@example..test>"), "501 5.1.3");
     EXPECT_EQ(codes_of(converse({ehlo, "RCPT TO:<alice@example.test>\r\n"})).back(), "503 5.5.1");
 }
 
