@@ -1,6 +1,6 @@
 #pragma once
 // An in-memory Mailstore for tests and fuzzers: accounts with passwords, mailboxes as vectors,
-// the same locking and snapshot rules as the reference server's Maildir store (RFC 1939 8: one
+// the same locking and snapshot rules as the reference server's Maildir store (RFC 1939 4: one
 // session per maildrop; a session sees the messages present when it locked). Single-threaded.
 
 #include <cstddef>

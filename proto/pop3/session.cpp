@@ -410,7 +410,7 @@ struct Session::Impl {
         open(store->authenticate(credentials->authcid, credentials->password));
     }
 
-    // After good credentials: lock the maildrop (RFC 1939 8) and enter TRANSACTION.
+    // After good credentials: lock the maildrop (RFC 1939 4) and enter TRANSACTION.
     void open(const std::optional<std::string>& account) {
         if (!account) {
             err("[AUTH] invalid credentials");

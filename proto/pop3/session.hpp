@@ -20,7 +20,7 @@ struct MessageInfo {
     std::size_t octets = 0;  // exact size as RETR sends it (CRLF line ends, before stuffing)
 };
 
-// One locked view of a mailbox for the length of a session (RFC 1939 8: the maildrop lock).
+// One locked view of a mailbox for the length of a session (RFC 1939 4: the maildrop lock).
 class Maildrop {
   public:
     virtual ~Maildrop() = default;
