@@ -9,6 +9,7 @@ relay.
 import argparse
 import asyncio
 import mailbox
+import re
 import signal
 import ssl
 from pathlib import Path
@@ -26,8 +27,19 @@ class MaildirHandler:
             self.boxes[user] = mailbox.Maildir(maildir_root / user / "Maildir", create=True)
 
     def local_user(self, address: str):
-        local, _, domain = address.rpartition("@")
-        return local.lower() if domain.lower() == self.domain else None
+        """The account an address reaches, None for another domain (unknown names pass through)."""
+        local, at, domain = address.rpartition("@")
+        if not at:
+            local, domain = address, self.domain  # only <postmaster> may come without a domain
+            if local.lower() != "postmaster":
+                return None
+        if domain.lower() != self.domain:
+            return None
+        if len(local) >= 2 and local[0] == local[-1] == '"':
+            local = re.sub(r"\\(.)", r"\1", local[1:-1])  # "bob" is the same mailbox as bob
+        local = local.lower()
+        # RFC 5321 4.5.1: every domain accepts postmaster; it reaches the first account.
+        return next(iter(self.accounts)) if local == "postmaster" else local
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         user = self.local_user(address)

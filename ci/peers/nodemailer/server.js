@@ -31,11 +31,20 @@ function parseArgs(argv) {
 const args = parseArgs(process.argv.slice(2));
 const domain = args.domain.toLowerCase();
 
+// The account an address reaches, null for another domain (unknown names pass through).
 function localUser(address) {
   const at = address.lastIndexOf('@');
-  return at > 0 && address.slice(at + 1).toLowerCase() === domain
-    ? address.slice(0, at).toLowerCase()
-    : null;
+  let local = at >= 0 ? address.slice(0, at) : address;
+  const addressDomain = at >= 0 ? address.slice(at + 1).toLowerCase() : domain;
+  // Only <postmaster> may come without a domain.
+  if (addressDomain !== domain || (at < 0 && local.toLowerCase() !== 'postmaster')) return null;
+  // "bob" is the same mailbox as bob.
+  if (local.length >= 2 && local.startsWith('"') && local.endsWith('"')) {
+    local = local.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  local = local.toLowerCase();
+  // RFC 5321 4.5.1: every domain accepts postmaster; it reaches the first account.
+  return local === 'postmaster' ? args.accounts.keys().next().value : local;
 }
 
 function maildirOf(user) {
