@@ -42,10 +42,12 @@ class MaildirHandler:
         return next(iter(self.accounts)) if local == "postmaster" else local
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if "@" not in address and address.lower() != "postmaster":
+            return "553 5.1.3 Recipient address needs a domain"
         user = self.local_user(address)
         if user is None:
             if not session.authenticated:
-                return "554 5.7.1 Relay access denied"
+                return "550 5.7.1 Relay access denied"  # 550: RFC 5321 3.6.2
         elif user not in self.boxes:
             return "550 5.1.1 No such user here"
         envelope.rcpt_tos.append(address)

@@ -86,7 +86,8 @@ const server = new SMTPServer({
   onRcptTo(address, session, callback) {
     const user = localUser(address.address);
     if (user === null && !session.user) {
-      return callback(Object.assign(new Error('Relay access denied'), { responseCode: 554 }));
+      // 550: RFC 5321 3.6.2.
+      return callback(Object.assign(new Error('Relay access denied'), { responseCode: 550 }));
     }
     if (user !== null && !args.accounts.has(user)) {
       return callback(Object.assign(new Error('No such user here'), { responseCode: 550 }));
