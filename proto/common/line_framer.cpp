@@ -7,41 +7,49 @@ namespace mh::proto {
 LineFramer::LineFramer(std::size_t limit) : limit_(limit) {}
 
 std::size_t LineFramer::put(std::string_view bytes) {
-    if (complete_ || bytes.empty()) {
+    if (complete_) {
         return 0;
     }
-    const void* lf = std::memchr(bytes.data(), '\n', bytes.size());
-    const std::size_t body =
-        lf == nullptr ? bytes.size()
-                      : static_cast<std::size_t>(static_cast<const char*>(lf) - bytes.data());
-    const std::string_view chunk = bytes.substr(0, body);
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+        const void* lf = std::memchr(bytes.data() + pos, '\n', bytes.size() - pos);
+        const std::size_t lf_at =
+            lf == nullptr ? bytes.size()
+                          : static_cast<std::size_t>(static_cast<const char*>(lf) - bytes.data());
+        absorb(bytes.substr(pos, lf_at - pos));
+        if (lf == nullptr) {
+            return bytes.size();
+        }
+        if (last_cr_) {  // CRLF: the only line end
+            complete_ = true;
+            return lf_at + 1;
+        }
+        // A bare LF is an octet of the line, never its end: it cannot split a command in two.
+        bare_lf_ = true;
+        absorb(bytes.substr(lf_at, 1));
+        pos = lf_at + 1;
+    }
+    return bytes.size();
+}
 
-    if (!chunk.empty()) {
-        // A CR is bare when anything but LF follows it, including a CR that ended the last chunk.
-        if (last_cr_) {
-            bare_cr_ = true;
-        }
-        for (std::size_t i = 0; i + 1 < chunk.size(); ++i) {
-            if (chunk[i] == '\r' && chunk[i + 1] != '\n') {
-                bare_cr_ = true;
-            }
-        }
-        nul_ = nul_ || std::memchr(chunk.data(), '\0', chunk.size()) != nullptr;
-        last_cr_ = chunk.back() == '\r';
-        length_ += chunk.size();
-        // The LF counts towards the limit too: a line of `limit` octets ends in CRLF.
-        if (length_ + 1 <= limit_) {
-            buffer_.append(chunk);
-        } else if (!buffer_.empty()) {
-            std::string().swap(buffer_);
-        }
+void LineFramer::absorb(std::string_view chunk) {
+    if (chunk.empty()) {
+        return;
     }
-    if (lf == nullptr) {
-        return bytes.size();
+    // A CR is bare when anything but LF follows it, including a CR that ended the last chunk.
+    bare_cr_ = bare_cr_ || last_cr_;
+    for (std::size_t i = 0; i + 1 < chunk.size() && !bare_cr_; ++i) {
+        bare_cr_ = chunk[i] == '\r' && chunk[i + 1] != '\n';
     }
-    complete_ = true;
-    bare_lf_ = !last_cr_;
-    return body + 1;
+    nul_ = nul_ || std::memchr(chunk.data(), '\0', chunk.size()) != nullptr;
+    last_cr_ = chunk.back() == '\r';
+    length_ += chunk.size();
+    // The final LF counts towards the limit too: a line of `limit` octets ends in CRLF.
+    if (length_ + 1 <= limit_) {
+        buffer_.append(chunk);
+    } else if (!buffer_.empty()) {
+        std::string().swap(buffer_);
+    }
 }
 
 FramedLine LineFramer::take() {
@@ -49,8 +57,8 @@ FramedLine LineFramer::take() {
     line.too_long = length_ + 1 > limit_;
     if (!line.too_long) {
         line.text = std::move(buffer_);
-        if (last_cr_) {
-            line.text.pop_back();
+        if (!line.text.empty()) {
+            line.text.pop_back();  // the CR of the CRLF
         }
     }
     line.bare_lf = bare_lf_;

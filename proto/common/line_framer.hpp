@@ -1,9 +1,10 @@
 #pragma once
 // Splits a byte stream into lines for a line-oriented protocol, with the line-length limits of
 // RFC 5321 4.5.3.1 (command line 512 octets, text line 1000 octets, both including CRLF).
-// Memory stays bounded by the limit: an over-long line is not stored, only reported when its
-// line end arrives, and the stream resumes at the next line (so the session can answer
-// "500 Line too long" and go on).
+// Only CRLF ends a line (RFC 5321 2.3.8): a bare LF or bare CR stays inside the line and is
+// reported, so it can never split one command into two. Memory stays bounded by the limit: an
+// over-long line is not stored, only reported when its CRLF arrives, and the stream resumes at
+// the next line (so the session can answer "500 Line too long" and go on).
 
 #include <cstddef>
 #include <string>
@@ -12,10 +13,10 @@
 namespace mh::proto {
 
 struct FramedLine {
-    std::string text;       // the line without its line end; empty when too_long
-    bool too_long = false;  // longer than the limit (line end included); content dropped
-    bool bare_lf = false;   // ended by LF without CR (RFC 5321 2.3.8 forbids it)
-    bool bare_cr = false;   // a CR not followed by LF inside the line
+    std::string text;       // the line without its CRLF; empty when too_long
+    bool too_long = false;  // longer than the limit (CRLF included); content dropped
+    bool bare_lf = false;   // holds an LF without CR before it (RFC 5321 2.3.8 forbids it)
+    bool bare_cr = false;   // holds a CR not followed by LF
     bool nul = false;       // contains a NUL octet
 };
 
@@ -24,7 +25,7 @@ class LineFramer {
     // `limit`: the longest line accepted, in octets including CRLF.
     explicit LineFramer(std::size_t limit);
 
-    // Consumes bytes up to and including the next LF (or all of them when there is none);
+    // Consumes bytes up to and including the next CRLF (or all of them when there is none);
     // returns how many were consumed. Stops after one complete line: take it, then re-offer.
     std::size_t put(std::string_view bytes);
     bool has_line() const { return complete_; }
@@ -39,6 +40,8 @@ class LineFramer {
     void reset();
 
   private:
+    void absorb(std::string_view chunk);
+
     std::size_t limit_;
     std::string buffer_;      // raw octets of the line, CR included, while within the limit
     std::size_t length_ = 0;  // raw octets seen in this line, LF excluded

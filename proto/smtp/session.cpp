@@ -206,7 +206,7 @@ struct Session::Impl {
             }
             fail(500, "5.5.2",
                  line.nul ? "NUL not allowed in a command line"
-                          : "Line must end with CRLF, bare CR or LF not allowed (RFC 5321 2.3.8)");
+                          : "Bare CR or LF not allowed in a command line (RFC 5321 2.3.8)");
             return;
         }
         if (phase == Phase::sasl) {

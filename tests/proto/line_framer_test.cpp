@@ -58,18 +58,32 @@ TEST(LineFramer, SplitsCrlfLines) {
     }
 }
 
-TEST(LineFramer, ReportsBareLineEnds) {
-    // RFC 5321 2.3.8: CR and LF only as the CRLF pair.
-    const auto lines = frame_all_splits("NOOP\nNO\rOP\r\nNOOP\r\r\nN\0P\r\n"s, 512);
-    ASSERT_EQ(lines.size(), 4U);
+TEST(LineFramer, OnlyCrlfEndsALine) {
+    // RFC 5321 2.3.8: CR and LF only as the CRLF pair. A bare LF or CR stays inside the line,
+    // so "NOOP<LF>QUIT" is one (refused) line, never two commands.
+    const auto lines = frame_all_splits("NOOP\nQUIT\r\nNO\rOP\r\nNOOP\r\r\nN\0P\r\n\n\r\n"s, 512);
+    ASSERT_EQ(lines.size(), 5U);
+    EXPECT_EQ(lines[0].text, "NOOP\nQUIT");
     EXPECT_TRUE(lines[0].bare_lf);
-    EXPECT_EQ(lines[0].text, "NOOP");
+    EXPECT_FALSE(lines[0].bare_cr);
+    EXPECT_EQ(lines[1].text, "NO\rOP");
     EXPECT_TRUE(lines[1].bare_cr);
     EXPECT_FALSE(lines[1].bare_lf);
-    EXPECT_EQ(lines[1].text, "NO\rOP");
-    EXPECT_TRUE(lines[2].bare_cr);  // the first of two CRs
-    EXPECT_EQ(lines[2].text, "NOOP\r");
+    EXPECT_EQ(lines[2].text, "NOOP\r");  // the first of two CRs is bare
+    EXPECT_TRUE(lines[2].bare_cr);
+    EXPECT_EQ(lines[3].text, "N\0P"s);
     EXPECT_TRUE(lines[3].nul);
+    EXPECT_EQ(lines[4].text, "\n");
+    EXPECT_TRUE(lines[4].bare_lf);
+}
+
+TEST(LineFramer, BareLfAloneEndsNothing) {
+    LineFramer framer(512);
+    EXPECT_EQ(framer.put("NOOP\n"), 5U);
+    EXPECT_FALSE(framer.has_line());
+    EXPECT_EQ(framer.put("\r\n"), 2U);
+    ASSERT_TRUE(framer.has_line());
+    EXPECT_EQ(framer.take().text, "NOOP\n");
 }
 
 TEST(LineFramer, LimitCountsTheCrlf) {

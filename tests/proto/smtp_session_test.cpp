@@ -600,9 +600,22 @@ TEST(SmtpSession, EndlessLineKeepsMemoryBounded) {
     EXPECT_EQ(codes, (std::vector<std::string>{"220 mx.ex", "500 5.5.2", "250 2.0.0"}));
 }
 
-TEST(SmtpSession, BareLfCommandIsRefused) {
-    EXPECT_EQ(codes_of(converse({"NOOP\nNOOP\r\n"})),
-              (std::vector<std::string>{"220 mx.ex", "500 5.5.2", "250 2.0.0"}));
+TEST(SmtpSession, BareLineEndsNeverSplitACommand) {
+    // "NOOP<LF>QUIT" is one line with a bare LF: one refusal, and the session stays open.
+    const auto transcript =
+        converse({"NOOP\nQUIT\r\n", "MAIL FROM:<a@remote.example>\rRCPT TO:<x@y.example>\r\n",
+                  "EHLO c.example\nMAIL FROM:<a@remote.example>\r\n", "NOOP\r\n"});
+    EXPECT_EQ(codes_of(transcript), (std::vector<std::string>{"220 mx.ex", "500 5.5.2", "500 5.5.2",
+                                                              "500 5.5.2", "250 2.0.0"}));
+    EXPECT_FALSE(transcript.closed);
+    // A command ended by a bare LF alone is not complete until its CRLF comes.
+    Driver driver(test_config());
+    driver.start();
+    driver.step({"NOOP\n"});
+    EXPECT_EQ(driver.transcript().written, greeting);
+    driver.step({"\r\n"});
+    EXPECT_EQ(last_line(driver.transcript()),
+              "500 5.5.2 Bare CR or LF not allowed in a command line (RFC 5321 2.3.8)");
 }
 
 TEST(SmtpSession, HardErrorLimitCloses) {
