@@ -148,8 +148,9 @@ struct Case {
     std::string spec;  // the suite's spec, or the one named in `ref` ("RFC3207 4.2")
     std::string ref;   // section only ("4.2")
     Level level = Level::must;
-    std::vector<std::string> requires_;  // `requires:` (a C++ keyword)
-    std::vector<std::string> tags;       // the suite's tags and the case's
+    std::vector<std::string> requires_;     // `requires:` (a C++ keyword)
+    std::vector<std::string> tags;          // the suite's tags and the case's
+    std::vector<std::string> requirements;  // ids in the RFC catalogue (suites/requirements/)
     Duration timeout{5000};
     std::vector<Step> steps;             // fixtures already expanded
     std::vector<std::string> mailboxes;  // accounts the case delivers to or logs in to

@@ -207,9 +207,10 @@ std::optional<Case> SuiteParser::parse_case(const YAML::Node& node, std::set<std
     if (!reader_.expect_map(node, "a case", "- {id: quit, steps: [{send: QUIT}, {expect: 221}]}")) {
         return std::nullopt;
     }
-    reader_.check_keys(
-        node, {"id", "title", "ref", "level", "requires", "tags", "timeout", "mailboxes", "steps"},
-        "a case");
+    reader_.check_keys(node,
+                       {"id", "title", "ref", "level", "requires", "requirements", "tags",
+                        "timeout", "mailboxes", "steps"},
+                       "a case");
     Case kase;
     kase.position = reader_.position(node);
     kase.spec = suite_.spec;
@@ -274,6 +275,10 @@ std::optional<Case> SuiteParser::parse_case(const YAML::Node& node, std::set<std
                 kase.tags.push_back(std::move(tag));
             }
         }
+    }
+    if (node["requirements"]) {
+        kase.requirements = reader_.string_list(node["requirements"], "`requirements`")
+                                .value_or(std::vector<std::string>{});
     }
     if (node["timeout"]) {
         kase.timeout = reader_.duration(node["timeout"], "`timeout`").value_or(kase.timeout);
