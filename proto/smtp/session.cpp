@@ -377,13 +377,21 @@ struct Session::Impl {
     std::optional<Refusal> apply_mail_param(const EsmtpParam& param, Envelope& envelope) const {
         const auto value = param.value.value_or("");
         if (param.keyword == "SIZE") {  // RFC 1870 6
-            const bool digits = !value.empty() && value.size() <= 19 &&
-                                value.find_first_not_of("0123456789") == std::string::npos;
+            const bool digits =
+                !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
             if (!digits || envelope.declared_size) {
                 return Refusal{501, "5.5.4", "SIZE needs one decimal value (RFC 1870 6)"};
             }
-            const std::size_t size = std::stoull(value);
-            if (size > config.limits.max_message_size) {
+            // Any number of digits is a size; one too big for 64 bits is over the limit too.
+            std::size_t size = 0;
+            bool over = false;
+            for (const char digit : value) {
+                const auto add = static_cast<std::size_t>(digit - '0');
+                const std::size_t max = config.limits.max_message_size;
+                over = over || add > max || size > (max - add) / 10;
+                size = over ? size : size * 10 + add;
+            }
+            if (over || size > config.limits.max_message_size) {
                 return Refusal{552, "5.3.4",
                                "Message size exceeds fixed maximum message size (RFC 1870 6.1)"};
             }

@@ -336,7 +336,12 @@ TEST(SmtpSession, MailParameters) {
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> BODY=7BIT AUTH=<>"), "250 2.1.0");
     // RFC 1870 6.1: a declared size over the limit is 552.
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=10485761"), "552 5.3.4");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=10485760"), "250 2.1.0");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=18446744073709551617"), "552 5.3.4");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=1" + std::string(99, '0')), "552 5.3.4");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=big"), "501 5.5.4");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=-1"), "501 5.5.4");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=1 SIZE=2"), "501 5.5.4");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> BODY=BINARYMIME"), "501 5.5.4");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SMTPUTF8=yes"), "501 5.5.4");
     // RFC 5321 4.1.1.11: an unrecognized parameter is 555.
