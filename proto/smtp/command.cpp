@@ -112,9 +112,6 @@ ParseResult<Command, CommandError> parse_path_command(Verb verb, std::string_vie
             return error(CommandErrorKind::syntax,
                          "unexpected text after the path (RFC 5321 4.1.2)");
         }
-        if (length + 1 == arg.size()) {
-            return error(CommandErrorKind::bad_parameter, "trailing space after the path");
-        }
         auto parsed = parse_params(arg.substr(length + 1), true);
         if (!parsed) {
             return parsed.error();
@@ -214,6 +211,8 @@ std::optional<Verb> find_verb(std::string_view word) {
 
 ParseResult<Command, CommandError> parse_command(std::string_view line,
                                                  CommandParseOptions options) {
+    // RFC 5321 4.1.1: receivers SHOULD tolerate trailing white space before the CRLF.
+    line = line.substr(0, line.find_last_not_of(" \t") + 1);
     const std::size_t space = line.find(' ');
     const auto verb = find_verb(line.substr(0, space));
     if (!verb) {
@@ -221,9 +220,6 @@ ParseResult<Command, CommandError> parse_command(std::string_view line,
     }
     const bool has_arg = space != std::string_view::npos;
     const std::string_view arg = has_arg ? line.substr(space + 1) : std::string_view{};
-    if (has_arg && arg.empty()) {
-        return error(CommandErrorKind::syntax, "trailing space after the verb (RFC 5321 4.1.1)");
-    }
     switch (*verb) {
         case Verb::ehlo:
         case Verb::helo:

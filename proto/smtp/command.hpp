@@ -93,7 +93,7 @@ struct CommandParseOptions {
     bool utf8_recipients = false;
 };
 
-// `line` without its CRLF.
+// `line` without its CRLF; trailing spaces and tabs are ignored (RFC 5321 4.1.1).
 ParseResult<Command, CommandError> parse_command(std::string_view line,
                                                  CommandParseOptions options = {});
 
