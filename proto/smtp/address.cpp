@@ -394,6 +394,22 @@ ParseResult<Path> parse_path(std::string_view text, GrammarOptions options, bool
 
 }  // namespace
 
+std::string Mailbox::canonical_address() const {
+    if (!local_part.starts_with('"')) {
+        return address();
+    }
+    std::string unquoted;
+    for (std::size_t i = 1; i + 1 < local_part.size(); ++i) {
+        if (local_part[i] == '\\') {
+            ++i;
+        }
+        unquoted += local_part[i];
+    }
+    Reader in(unquoted, GrammarOptions{true});
+    const bool dot_string = in.dot_string() && in.at_end();
+    return (dot_string ? unquoted : local_part) + "@" + domain;
+}
+
 std::string Path::address() const {
     switch (kind) {
         case Kind::null:
@@ -404,6 +420,10 @@ std::string Path::address() const {
             break;
     }
     return mailbox.address();
+}
+
+std::string Path::canonical_address() const {
+    return kind == Kind::mailbox ? mailbox.canonical_address() : address();
 }
 
 ParseResult<Path> parse_reverse_path(std::string_view text, GrammarOptions options) {

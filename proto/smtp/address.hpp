@@ -22,8 +22,11 @@ struct Mailbox {
     std::string domain;      // as written, brackets included for literals
     DomainKind domain_kind = DomainKind::name;
 
-    // "local@domain", the form handed to policy and delivery.
+    // "local@domain" as written.
     std::string address() const { return local_part + "@" + domain; }
+    // The form handed to policy and delivery: a quoted local part that holds a plain
+    // Dot-string loses its quotes ("bob"@x is bob@x, the same mailbox, RFC 5321 4.1.2).
+    std::string canonical_address() const;
 };
 
 struct Path {
@@ -37,6 +40,8 @@ struct Path {
 
     // The address without brackets: "" for <>, "Postmaster" for <Postmaster>.
     std::string address() const;
+    // The same with Mailbox::canonical_address() for a mailbox.
+    std::string canonical_address() const;
 };
 
 struct GrammarOptions {

@@ -366,7 +366,7 @@ struct Session::Impl {
                 return;
             }
         }
-        envelope.mail_from = args.path.address();
+        envelope.mail_from = args.path.canonical_address();
         envelope.helo = helo;
         envelope.authenticated_as = authenticated_as;
         envelope.tls = tls;
@@ -435,7 +435,7 @@ struct Session::Impl {
             fail(452, "4.5.3", "Too many recipients (RFC 5321 4.5.3.1.10)");
             return;
         }
-        const std::string address = args.path.address();
+        const std::string address = args.path.canonical_address();
         const RecipientVerdict verdict =
             policy.verify_recipient(address, !authenticated_as.empty());
         switch (verdict) {

@@ -178,6 +178,15 @@ TEST(SmtpCommand, QuotedStringLocalParts) {
     EXPECT_EQ(accepted(R"(RCPT TO:<"a\"b\\c"@example.test>)"), R"(RCPT <"a\"b\\c"@example.test>)");
     EXPECT_EQ(accepted("RCPT TO:<\"a>b\"@example.test>"), "RCPT <\"a>b\"@example.test>");
     EXPECT_EQ(accepted("RCPT TO:<\"\"@example.test>"), "RCPT <\"\"@example.test>");
+    // A quoted Dot-string names the same mailbox as the plain one (RFC 5321 4.1.2).
+    const auto canonical = [](std::string_view line) {
+        return args_of<RcptArgs>(parse(line)).path.canonical_address();
+    };
+    EXPECT_EQ(canonical("RCPT TO:<\"bob\"@example.test>"), "bob@example.test");
+    EXPECT_EQ(canonical(R"(RCPT TO:<"b\ob.x"@example.test>)"), "bob.x@example.test");
+    EXPECT_EQ(canonical("RCPT TO:<\"bob.\"@example.test>"), "\"bob.\"@example.test");
+    EXPECT_EQ(canonical("RCPT TO:<\"john smith\"@example.test>"), "\"john smith\"@example.test");
+    EXPECT_EQ(canonical("RCPT TO:<Postmaster>"), "Postmaster");
     expect_error("RCPT TO:<\"unterminated@example.test>", CommandErrorKind::syntax);
     expect_error("RCPT TO:<\"tab\there\"@example.test>", CommandErrorKind::bad_recipient);
 }

@@ -390,7 +390,8 @@ TEST(SmtpSession, RecipientVerdicts) {
     };
     EXPECT_EQ(rcpt("RCPT TO:<alice@example.test>"), "250 2.1.5");
     EXPECT_EQ(rcpt("RCPT TO:<alice@EXAMPLE.test>"), "250 2.1.5");
-    EXPECT_EQ(rcpt("RCPT TO:<Postmaster>"), "250 2.1.5");  // RFC 5321 4.5.1
+    EXPECT_EQ(rcpt("RCPT TO:<Postmaster>"), "250 2.1.5");            // RFC 5321 4.5.1
+    EXPECT_EQ(rcpt("RCPT TO:<\"bob\"@example.test>"), "250 2.1.5");  // same mailbox as bob@
     EXPECT_EQ(rcpt("RCPT TO:<nobody@example.test>"), "550 5.1.1");
     // Not an open relay: RFC 5321 3.6.2 asks for 550.
     EXPECT_EQ(rcpt("RCPT TO:<someone@elsewhere.example>"), "550 5.7.1");
