@@ -132,7 +132,9 @@ ParseResult<Command, CommandError> parse_hello(Verb verb, std::string_view arg) 
         return error(CommandErrorKind::syntax,
                      std::string(verb_name(verb)) + " needs a domain (RFC 5321 4.1.1.1)");
     }
-    const auto kind = parse_domain(arg, verb == Verb::ehlo, GrammarOptions{true});
+    // ASCII only: clients "MUST send only ASCII (LDH label or A-label) domains in the EHLO
+    // command" (RFC 6531 3.7.1).
+    const auto kind = parse_domain(arg, verb == Verb::ehlo);
     if (!kind) {
         return error(CommandErrorKind::syntax, kind.error().reason);
     }

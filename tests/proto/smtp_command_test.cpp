@@ -148,6 +148,8 @@ TEST(SmtpCommand, EhloTakesADomainOrAnAddressLiteral) {
     expect_error("EHLO trail-.example", CommandErrorKind::syntax);
     expect_error("EHLO a..example", CommandErrorKind::syntax);
     expect_error("EHLO a.example extra", CommandErrorKind::syntax);
+    expect_error("EHLO cli\xC3\xA9nt.example", CommandErrorKind::syntax);
+    expect_error("EHLO cli\x01ent.example", CommandErrorKind::syntax);
     // helo = "HELO" SP Domain: no address literal.
     expect_error("HELO [192.0.2.1]", CommandErrorKind::syntax);
 }
