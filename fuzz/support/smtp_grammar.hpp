@@ -23,8 +23,10 @@ inline bool same_mailbox(const proto::smtp::Mailbox& a, const proto::smtp::Mailb
 // The path written as "<local@domain>" (source route dropped) parses to the same path.
 inline void check_path_round_trip(const proto::smtp::Path& path, bool forward) {
     using Kind = proto::smtp::Path::Kind;
-    const std::string text = path.kind == Kind::mailbox ? "<" + path.mailbox.address() + ">"
-                                                        : "<" + path.address() + ">";
+    const std::string text =
+        path.kind == Kind::mailbox
+            ? "<" + path.mailbox.local_part + "@" + path.mailbox.domain + ">"  // as written
+            : "<" + path.address() + ">";
     const proto::smtp::GrammarOptions utf8{.utf8 = true};
     const auto again = forward ? proto::smtp::parse_forward_path(text, utf8)
                                : proto::smtp::parse_reverse_path(text, utf8);
