@@ -360,8 +360,15 @@ struct Session::Impl {
             return;
         }
         Envelope envelope;
-        for (const auto& param : args.params) {
-            if (auto refusal = apply_mail_param(param, envelope)) {
+        for (auto param = args.params.begin(); param != args.params.end(); ++param) {
+            const auto same = [&param](const EsmtpParam& other) {
+                return other.keyword == param->keyword;
+            };
+            if (std::any_of(args.params.begin(), param, same)) {
+                fail(501, "5.5.4", "Duplicate MAIL parameter " + param->keyword);
+                return;
+            }
+            if (auto refusal = apply_mail_param(*param, envelope)) {
                 fail(*refusal);
                 return;
             }
@@ -379,7 +386,7 @@ struct Session::Impl {
         if (param.keyword == "SIZE") {  // RFC 1870 6
             const bool digits =
                 !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
-            if (!digits || envelope.declared_size) {
+            if (!digits) {
                 return Refusal{501, "5.5.4", "SIZE needs one decimal value (RFC 1870 6)"};
             }
             // Any number of digits is a size; one too big for 64 bits is over the limit too.

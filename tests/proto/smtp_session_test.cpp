@@ -342,6 +342,8 @@ TEST(SmtpSession, MailParameters) {
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=big"), "501 5.5.4");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=-1"), "501 5.5.4");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=1 SIZE=2"), "501 5.5.4");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> BODY=8BITMIME body=7BIT"), "501 5.5.4");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SMTPUTF8 SMTPUTF8"), "501 5.5.4");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> BODY=BINARYMIME"), "501 5.5.4");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SMTPUTF8=yes"), "501 5.5.4");
     // RFC 5321 4.1.1.11: an unrecognized parameter is 555.
