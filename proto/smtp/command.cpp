@@ -156,7 +156,7 @@ ParseResult<Command, CommandError> parse_bdat(std::string_view arg) {
         bdat.size = bdat.size * 10 + static_cast<std::uint64_t>(c - '0');
     }
     if (space != std::string_view::npos) {
-        if (ascii_upper(arg.substr(space + 1)) != "LAST") {
+        if (!iequals(arg.substr(space + 1), "LAST")) {
             return error(CommandErrorKind::syntax,
                          "only LAST may follow the BDAT chunk size (RFC 3030 2)");
         }
@@ -202,9 +202,8 @@ std::optional<Verb> find_verb(std::string_view word) {
     if (word.size() < 4 || word.size() > 8) {
         return std::nullopt;
     }
-    const std::string name = ascii_upper(word);
     for (const auto& entry : verb_names) {
-        if (entry.name == name) {
+        if (iequals(entry.name, word)) {
             return entry.verb;
         }
     }
