@@ -16,6 +16,7 @@ void add_fetch_command(CLI::App& app, CommandContext& ctx);
 void add_report_command(CLI::App& app, CommandContext& ctx);
 void add_validate_command(CLI::App& app, CommandContext& ctx);
 void add_list_command(CLI::App& app, CommandContext& ctx);
+void add_run_command(CLI::App& app, CommandContext& ctx);
 void add_coverage_command(CLI::App& app, CommandContext& ctx);
 
 }  // namespace mh::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     mh::cli::add_serve_command(app, ctx);
     mh::cli::add_validate_command(app, ctx);
     mh::cli::add_list_command(app, ctx);
+    mh::cli::add_run_command(app, ctx);
     mh::cli::add_coverage_command(app, ctx);
     mh::cli::add_send_command(app, ctx);
     mh::cli::add_fetch_command(app, ctx);

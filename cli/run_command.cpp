@@ -1,0 +1,239 @@
+// mailharness run [PATH...]: runs conversation suites against a target and scores it.
+// No target given: the embedded reference server on free loopback ports with a throwaway
+// Maildir and the fixed default profile (docs/scenario-format.md). Exit codes: docs/cli.md.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <random>
+
+#include "cli/commands.hpp"
+#include "cli/suite_options.hpp"
+#include "harness/report/reports.hpp"
+#include "harness/run/runner.hpp"
+#include "harness/scenario/target.hpp"
+#include "harness/scoring.hpp"
+#include "reference/embedded.hpp"
+
+#ifndef MH_VERSION
+#define MH_VERSION "unknown"
+#endif
+
+namespace mh::cli {
+
+namespace {
+
+namespace sc = harness::scenario;
+
+struct RunFlags {
+    SuiteOptions suites;
+    std::string target_file;
+    std::string smtp, pop3;  // HOST:PORT
+    std::string tls, smtp_tls, pop3_tls;
+    unsigned jobs = 0;
+    std::string shard;  // I/N
+    std::string fail_on = "must";
+    std::optional<double> min_score;
+    std::string junit, json, markdown;
+    bool verbose = false;
+};
+
+sc::Endpoint parse_endpoint(const std::string& flag, const std::string& text) {
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        throw CLI::ValidationError(flag, "must be HOST:PORT, not \"" + text + "\"");
+    }
+    const std::string port_text = text.substr(colon + 1);
+    unsigned long port = 0;
+    try {
+        port = std::stoul(port_text);
+    } catch (const std::exception&) {
+        port = 0;
+    }
+    if (port == 0 || port > 65535 ||
+        port_text.find_first_not_of("0123456789") != std::string::npos) {
+        throw CLI::ValidationError(flag, "port must be 1..65535, not \"" + port_text + "\"");
+    }
+    return sc::Endpoint{text.substr(0, colon), static_cast<std::uint16_t>(port), sc::TlsMode::none};
+}
+
+sc::TlsMode tls_mode(const std::string& flag, const std::string& text, sc::TlsMode fallback) {
+    if (text.empty()) {
+        return fallback;
+    }
+    if (auto mode = sc::parse_tls_mode(text)) {
+        return *mode;
+    }
+    throw CLI::ValidationError(flag, "must be none, starttls or implicit, not \"" + text + "\"");
+}
+
+std::optional<harness::run::Shard> parse_shard(const std::string& text) {
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    unsigned index = 0, count = 0;
+    char slash = 0;
+    char extra = 0;
+    if (std::sscanf(text.c_str(), "%u%c%u%c", &index, &slash, &count, &extra) != 3 ||
+        slash != '/' || count == 0 || index == 0 || index > count) {
+        throw CLI::ValidationError("--shard",
+                                   "must be I/N with 1 <= I <= N, e.g. 2/4, not \"" + text + "\"");
+    }
+    return harness::run::Shard{index, count};
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out) {
+        std::fprintf(stderr, "mailharness: cannot write %s\n", path.c_str());
+        return false;
+    }
+    return true;
+}
+
+// A fresh folder under the system temp dir for the embedded server's Maildir store.
+std::filesystem::path make_temp_maildir() {
+    std::random_device random;
+    const auto path =
+        std::filesystem::temp_directory_path() / ("mailharness-run-" + std::to_string(random()));
+    std::filesystem::create_directories(path);
+    return path;
+}
+
+int run(const RunFlags& flags) {
+    const auto fail_on = harness::parse_fail_on(flags.fail_on);
+    if (!fail_on) {
+        throw CLI::ValidationError("--fail-on",
+                                   "must be must, should or any, not \"" + flags.fail_on + "\"");
+    }
+    if (flags.min_score && (*flags.min_score < 0 || *flags.min_score > 1)) {
+        throw CLI::ValidationError("--min-score", "must be between 0 and 1");
+    }
+    harness::run::RunOptions options;
+    options.selection = flags.suites.selection();
+    options.shard = parse_shard(flags.shard);
+    options.jobs = flags.jobs;
+    options.tool_version = MH_VERSION;
+
+    auto suites = sc::load_suites(flags.suites.resolved_paths());
+    if (!suites.errors.empty()) {
+        print_load_errors(stderr, suites.errors);
+        return 2;
+    }
+
+    // The target: a profile file, endpoints from flags, or the embedded default.
+    std::unique_ptr<reference::EmbeddedServer> embedded;
+    std::filesystem::path temp_maildir;
+    sc::TargetProfile profile;
+    if (!flags.target_file.empty()) {
+        auto load = sc::load_target(flags.target_file);
+        if (!load.profile) {
+            print_load_errors(stderr, load.errors);
+            return 2;
+        }
+        profile = std::move(*load.profile);
+    } else if (flags.smtp.empty() && flags.pop3.empty()) {
+        temp_maildir = make_temp_maildir();
+        try {
+            embedded = reference::EmbeddedServer::start(temp_maildir);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "mailharness: cannot start the embedded reference server: %s\n",
+                         e.what());
+            return 3;
+        }
+        const auto& ports = embedded->endpoints();
+        profile = sc::embedded_default_profile(ports.host, ports.smtp, ports.pop3);
+    } else {
+        profile = sc::embedded_default_profile("127.0.0.1", 0, 0);  // the documented default names
+        profile.name = "command-line";
+        profile.smtp.reset();
+        profile.pop3.reset();
+    }
+    const sc::TlsMode both = tls_mode("--tls", flags.tls, sc::TlsMode::none);
+    if (!flags.smtp.empty()) {
+        profile.smtp = parse_endpoint("--smtp", flags.smtp);
+        profile.smtp->tls = tls_mode("--smtp-tls", flags.smtp_tls, both);
+    } else if (profile.smtp && !flags.smtp_tls.empty()) {
+        profile.smtp->tls = tls_mode("--smtp-tls", flags.smtp_tls, both);
+    }
+    if (!flags.pop3.empty()) {
+        profile.pop3 = parse_endpoint("--pop3", flags.pop3);
+        profile.pop3->tls = tls_mode("--pop3-tls", flags.pop3_tls, both);
+    } else if (profile.pop3 && !flags.pop3_tls.empty()) {
+        profile.pop3->tls = tls_mode("--pop3-tls", flags.pop3_tls, both);
+    }
+
+    const auto style = harness::report::console_style(stdout, flags.verbose);
+    const auto selected =
+        harness::run::select_cases(suites.suites, options.selection, options.shard);
+    std::printf("mailharness %s: %zu cases against %s\n", MH_VERSION, selected.size(),
+                profile.name.c_str());
+    std::fflush(stdout);
+    harness::RunResult result;
+    {
+        harness::report::ProgressLine progress(stdout, selected.size());
+        options.on_case_done = [&](const harness::CaseResult& done) {
+            progress.case_finished(done, style);
+        };
+        result = harness::run::run_suites(suites.suites, profile, options);
+    }
+    if (embedded) {
+        embedded->stop();
+        std::error_code ec;
+        std::filesystem::remove_all(temp_maildir, ec);
+    }
+    harness::report::print_summary(stdout, result, style);
+    for (const auto& waiver : result.unused_waivers) {
+        std::printf("unused waiver: %s (it matched no failing case; remove it from the profile)\n",
+                    waiver.c_str());
+    }
+    bool written = true;
+    if (!flags.json.empty()) {
+        written = write_file(flags.json, harness::report::render_json(result)) && written;
+    }
+    if (!flags.junit.empty()) {
+        written = write_file(flags.junit, harness::report::render_junit(result)) && written;
+    }
+    if (!flags.markdown.empty()) {
+        written = write_file(flags.markdown, harness::report::render_markdown(result)) && written;
+    }
+    if (!written) {
+        return 2;
+    }
+    return harness::run_exit_code(result, *fail_on, flags.min_score);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, CommandContext& ctx) {
+    auto flags = std::make_shared<RunFlags>();
+    CLI::App* command = app.add_subcommand(
+        "run", "Run conversation suites against a target and score its compliance");
+    flags->suites.add_to(*command, true);
+    command->add_option("--target", flags->target_file,
+                        "Target profile (YAML); default: the embedded reference");
+    command->add_option("--smtp", flags->smtp, "SMTP endpoint HOST:PORT (overrides the profile's)");
+    command->add_option("--pop3", flags->pop3, "POP3 endpoint HOST:PORT (overrides the profile's)");
+    command->add_option("--tls", flags->tls,
+                        "TLS mode of --smtp and --pop3: none, starttls, implicit");
+    command->add_option("--smtp-tls", flags->smtp_tls, "TLS mode of the SMTP endpoint");
+    command->add_option("--pop3-tls", flags->pop3_tls, "TLS mode of the POP3 endpoint");
+    command->add_option("-j,--jobs", flags->jobs,
+                        "Cases run in parallel (default: the number of cores)");
+    command->add_option("--shard", flags->shard,
+                        "Run the I-th of N stable slices of the cases, e.g. 2/4");
+    command->add_option("--fail-on", flags->fail_on,
+                        "Which failures fail the run: must (default), should, any");
+    command->add_option("--min-score", flags->min_score,
+                        "Pass when the overall score reaches this (0..1)");
+    command->add_option("--junit", flags->junit, "Write a JUnit XML report here");
+    command->add_option("--json", flags->json,
+                        "Write the JSON results here (docs/report-schema.md)");
+    command->add_option("--markdown", flags->markdown, "Write a Markdown summary here");
+    command->add_flag("-v,--verbose", flags->verbose, "Show the transcript of each failure");
+    command->callback([flags, &ctx] { ctx.exit_code = run(*flags); });
+}
+
+}  // namespace mh::cli
