@@ -291,7 +291,7 @@ std::optional<Case> SuiteParser::parse_case(const YAML::Node& node, std::set<std
         reader_.expect_sequence(node["steps"], "`steps`", "steps: [{send: QUIT}, {expect: 221}]")) {
         std::vector<std::string> stack;
         parse_steps(node["steps"], kase.steps, stack);
-        if (kase.steps.empty()) {
+        if (node["steps"].size() == 0) {
             reader_.error(node["steps"], "`steps` is empty; a case needs at least one step");
         }
     }
@@ -358,18 +358,20 @@ std::optional<Step> SuiteParser::parse_step(const YAML::Node& node, std::vector<
         if (!name) {
             return std::nullopt;
         }
-        const YAML::Node fixture = fixtures_ && fixtures_.IsMap() ? fixtures_[*name] : YAML::Node();
-        if (!fixture) {
-            std::string known;
+        const YAML::Node& fixtures = fixtures_;  // const: lookups must not insert
+        const bool known = fixtures.IsDefined() && fixtures.IsMap() && fixtures[*name].IsDefined();
+        const YAML::Node fixture = known ? fixtures[*name] : YAML::Node(YAML::NodeType::Undefined);
+        if (!known) {
+            std::string defined;
             if (fixtures_ && fixtures_.IsMap()) {
                 for (const auto& entry : fixtures_) {
-                    known += (known.empty() ? "" : ", ") + entry.first.as<std::string>("");
+                    defined += (defined.empty() ? "" : ", ") + entry.first.as<std::string>("");
                 }
             }
             reader_.error(value,
                           "unknown fixture `" + *name + "`; " +
-                              (known.empty() ? std::string("this suite defines no `fixtures:`")
-                                             : "defined fixtures: " + known));
+                              (defined.empty() ? std::string("this suite defines no `fixtures:`")
+                                               : "defined fixtures: " + defined));
             return std::nullopt;
         }
         if (std::find(using_stack.begin(), using_stack.end(), *name) != using_stack.end()) {
