@@ -94,13 +94,22 @@ class Reader {
         return value;
     }
 
+    // Errors point at the offending item, not at the list.
     std::vector<Endpoint> endpoints(const YAML::Node& node, std::string_view what) const {
+        std::vector<YAML::Node> items;
+        if (node.IsSequence()) {
+            for (const auto& item : node) {
+                items.push_back(item);
+            }
+        } else {
+            items.push_back(node);
+        }
         std::vector<Endpoint> out;
-        for (const std::string& text : strings(node, what)) {
+        for (const auto& item : items) {
             try {
-                out.push_back(parse_endpoint(text));
+                out.push_back(parse_endpoint(string(item, what)));
             } catch (const ConfigError& e) {
-                fail(node, e.what());
+                fail(item, e.what());
             }
         }
         return out;

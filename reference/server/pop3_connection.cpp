@@ -20,6 +20,43 @@ struct Pop3Events {
     using Close = pop3::CloseEvent;
 };
 
+// Logs each login outcome of one session, then defers to the server's mailstore.
+class LoggingMailstore : public pop3::Mailstore {
+  public:
+    LoggingMailstore(pop3::Mailstore& inner, const SessionLabel& label)
+        : inner_(inner), label_(label) {}
+
+    std::optional<std::string> authenticate(std::string_view user,
+                                            std::string_view password) override {
+        return logged(inner_.authenticate(user, password), user);
+    }
+    std::optional<std::string> authenticate_apop(std::string_view user, std::string_view timestamp,
+                                                 std::string_view digest) override {
+        return logged(inner_.authenticate_apop(user, timestamp, digest), user);
+    }
+    pop3::LockResult open(std::string_view account, std::unique_ptr<pop3::Maildrop>& out) override {
+        const auto result = inner_.open(account, out);
+        if (result == pop3::LockResult::locked) {
+            label_.write("maildrop locked, " + std::to_string(out->messages().size()) +
+                         " message(s)");
+        } else {
+            label_.write(result == pop3::LockResult::in_use ? "maildrop in use"
+                                                            : "maildrop cannot be opened");
+        }
+        return result;
+    }
+
+  private:
+    std::optional<std::string> logged(std::optional<std::string> account,
+                                      std::string_view user) const {
+        label_.write(account ? "auth ok as " + *account : "auth failed for " + std::string(user));
+        return account;
+    }
+
+    pop3::Mailstore& inner_;
+    const SessionLabel& label_;
+};
+
 // RFC 1939 7: the APOP banner must differ for every greeting: "<pid.counter.time@host>".
 std::string apop_timestamp(const std::string& hostname) {
     static std::atomic<unsigned long> counter{0};
@@ -46,7 +83,8 @@ asio::awaitable<void> serve_pop3(asio::ip::tcp::socket socket, bool implicit_tls
     session_config.implicit_tls = implicit_tls;
     session_config.login_requires_tls = config.auth_requires_tls;
     session_config.apop_timestamp = apop_timestamp(config.hostname);
-    pop3::Session session(std::move(session_config), context.mailstore);
+    LoggingMailstore mailstore(context.mailstore, label);
+    pop3::Session session(std::move(session_config), mailstore);
     const LoopSettings settings{config.timeouts.pop3_idle, config.timeouts.tls_handshake};
 
     session.start();
