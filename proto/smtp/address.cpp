@@ -461,13 +461,19 @@ std::size_t path_length(std::string_view text) {
         return std::string_view::npos;
     }
     bool quoted = false;
+    bool literal = false;  // dcontent of an address literal may hold ">" (4.1.3)
     for (std::size_t i = 1; i < text.size(); ++i) {
         const char c = text[i];
-        if (quoted && c == '\\') {
-            ++i;
+        if (quoted) {
+            i += c == '\\' ? 1 : 0;
+            quoted = c != '"';
+        } else if (literal) {
+            literal = c != ']';
         } else if (c == '"') {
-            quoted = !quoted;
-        } else if (c == '>' && !quoted) {
+            quoted = true;
+        } else if (c == '[') {
+            literal = true;
+        } else if (c == '>') {
             return i + 1;
         }
     }

@@ -57,7 +57,8 @@ ParseResult<DomainKind> parse_domain(std::string_view text, bool allow_literal,
                                      GrammarOptions options = {});
 
 // Where the path that starts `text` with "<" ends (one past ">"), skipping ">" inside a quoted
-// local part; npos when it does not end. Lets MAIL/RCPT split the path from the parameters.
+// local part or an address literal; npos when it does not end. Lets MAIL/RCPT split the path
+// from the parameters.
 std::size_t path_length(std::string_view text);
 
 }  // namespace mh::proto::smtp

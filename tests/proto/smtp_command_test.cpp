@@ -296,6 +296,8 @@ TEST(SmtpCommand, GeneralAddressLiterals) {
     expect_error("RCPT TO:<bob@[:content]>", CommandErrorKind::bad_recipient);
     expect_error("RCPT TO:<bob@[tag-:content]>", CommandErrorKind::bad_recipient);
     expect_error("RCPT TO:<bob@[tag:a[b]>", CommandErrorKind::bad_recipient);
+    // dcontent may hold ">": the path does not end inside the literal (found by fuzzing).
+    EXPECT_EQ(accepted("RCPT TO:<u@[x-tag:>-->]> SIZE=1"), "RCPT <u@[x-tag:>-->]> SIZE=1");
 }
 
 // --- limits (4.5.3.1) ----------------------------------------------------------------------
