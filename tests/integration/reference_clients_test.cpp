@@ -2,6 +2,11 @@
 // swaks and curl. Each delivered message is compared byte for byte with what was sent.
 #include <gtest/gtest.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -259,6 +264,23 @@ TEST_F(ReferenceClients, PoplibFetchesWhatSmtplibDelivered) {
         hex << digits[c >> 4] << digits[c & 15];
     }
     EXPECT_EQ(fetched.output, files[0].filename().string() + " " + hex.str() + "\n");
+}
+
+// stop() must not wait for an idle client, and must free its session cleanly (ASan build).
+TEST(EmbeddedServer, StopsPromptlyWithAnIdleSessionOpen) {
+    TempDir root;
+    auto server = reference::EmbeddedServer::start(root.path());
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::socket client(io);
+    client.connect({asio::ip::make_address("127.0.0.1"), server->endpoints().smtp});
+    std::string greeting(3, '\0');
+    asio::read(client, asio::buffer(greeting));
+    EXPECT_EQ(greeting, "220");
+    const auto started = std::chrono::steady_clock::now();
+    server->stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+    server->stop();  // idempotent
 }
 
 }  // namespace
