@@ -345,6 +345,13 @@ std::optional<Step> SuiteParser::parse_step(const YAML::Node& node, std::vector<
             step.on.reset();
             return step;
         }
+        const bool only_known_keys = std::all_of(node.begin(), node.end(), [](const auto& entry) {
+            const std::string key = entry.first.template as<std::string>("");
+            return key == "on" || key == "timeout";
+        });
+        if (!only_known_keys) {
+            return std::nullopt;  // the unknown key is already reported, with a suggestion
+        }
         reader_.error(node,
                       "a step needs one of send, expect, capture, starttls, tls, auth, connect, "
                       "sleep, deliver, use (or only `on: NAME` to switch connections); write " +
