@@ -81,6 +81,7 @@ void ResponseParser::put_eof() {
     if (!complete_ && in_body_) {
         note("the connection closed before the body's terminating \".\" line (after " +
              std::to_string(current_.body.size()) + " lines)");
+        in_body_ = false;
         complete_ = true;
     }
     if (complete_ && started) {
@@ -173,6 +174,7 @@ ParsedResponse ResponseParser::take() {
     kept_bytes_ = 0;
     dropped_diagnostics_ = 0;
     expect_body_ = false;
+    in_body_ = false;
     complete_ = false;
     return out;
 }

@@ -142,6 +142,20 @@ TEST(ResponseParser, ConnectionClosedInTheBody) {
             "the connection closed before the body's terminating \".\" line (after 2 lines)"});
 }
 
+TEST(ResponseParser, BodyCutByEndOfInputLeavesTheParserIdle) {
+    ResponseParser parser;
+    parser.expect_body(true);
+    const std::string input = "+OK\r\n";
+    EXPECT_EQ(parser.put(input), input.size());
+    parser.put_eof();
+    ASSERT_TRUE(parser.has_response());
+    EXPECT_TRUE(parser.take().cut_off);
+    EXPECT_FALSE(parser.in_response());
+    EXPECT_EQ(parser.put(input), input.size());
+    ASSERT_TRUE(parser.has_response());
+    EXPECT_FALSE(parser.take().multiline);
+}
+
 TEST(ResponseParser, BodyMemoryIsBounded) {
     ResponseParser::Limits limits;
     limits.body_bytes = 100;
