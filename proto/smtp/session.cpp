@@ -17,6 +17,14 @@ namespace {
 // RFC 4954 4: an AUTH command line and SASL responses may be up to 12288 octets.
 constexpr std::size_t sasl_line_limit = 12288;
 
+// "<address> " to echo in a reply, or nothing when the address is not ASCII: replies stay ASCII
+// unless the client asked for UTF-8 in them (RFC 6531 3.7.4).
+std::string quoted_for_reply(std::string_view address) {
+    const bool ascii = std::all_of(address.begin(), address.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    return ascii ? "<" + std::string(address) + "> " : std::string();
+}
+
 // Sequencing rules of each verb, checked before its handler runs.
 struct VerbRule {
     Verb verb;
@@ -196,6 +204,8 @@ struct Session::Impl {
         if (line.too_long) {
             if (phase == Phase::sasl) {
                 phase = Phase::command;
+                fail(500, "5.5.6", "Authentication Exchange line is too long (RFC 4954 6)");
+                return;
             }
             fail(500, "5.5.2", "Line too long (RFC 5321 4.5.3.1)");
             return;
@@ -378,7 +388,7 @@ struct Session::Impl {
         envelope.authenticated_as = authenticated_as;
         envelope.tls = tls;
         transaction = std::move(envelope);
-        send(250, "2.1.0", "Sender <" + transaction->mail_from + "> OK");
+        send(250, "2.1.0", "Sender " + quoted_for_reply(transaction->mail_from) + "OK");
     }
 
     std::optional<Refusal> apply_mail_param(const EsmtpParam& param, Envelope& envelope) const {
@@ -406,8 +416,9 @@ struct Session::Impl {
             return std::nullopt;
         }
         if (param.keyword == "BODY") {  // RFC 6152 2
-            if (value == "8BITMIME" || value == "7BIT") {
-                envelope.body_8bitmime = value == "8BITMIME";
+            // Parameter values are case-insensitive like the keywords (RFC 5321 2.4).
+            if (iequals(value, "8BITMIME") || iequals(value, "7BIT")) {
+                envelope.body_8bitmime = iequals(value, "8BITMIME");
                 return std::nullopt;
             }
             return Refusal{501, "5.5.4", "BODY must be 7BIT or 8BITMIME (RFC 6152 2)"};
@@ -450,10 +461,10 @@ struct Session::Impl {
             case RecipientVerdict::relay:
                 transaction->recipients.push_back(address);
                 transaction->verdicts.push_back(verdict);
-                send(250, "2.1.5", "Recipient <" + address + "> OK");
+                send(250, "2.1.5", "Recipient " + quoted_for_reply(address) + "OK");
                 return;
             case RecipientVerdict::unknown_user:
-                fail(550, "5.1.1", "No such user <" + address + ">");
+                fail(550, "5.1.1", quoted_for_reply(address) + "No such user");
                 return;
             case RecipientVerdict::relay_denied:
                 // RFC 5321 3.6.2: refusing to relay SHOULD be a 550.

@@ -334,6 +334,9 @@ TEST(SmtpSession, MailParameters) {
     };
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=1000 BODY=8BITMIME SMTPUTF8"), "250 2.1.0");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> BODY=7BIT AUTH=<>"), "250 2.1.0");
+    // RFC 5321 2.4: parameter values are case-insensitive like the keywords.
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> body=8bitmime"), "250 2.1.0");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> Body=7bit"), "250 2.1.0");
     // RFC 1870 6.1: a declared size over the limit is 552.
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=10485761"), "552 5.3.4");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=10485760"), "250 2.1.0");
@@ -381,6 +384,18 @@ TEST(SmtpSession, Utf8RecipientNeedsSmtputf8OnMail) {
     // With SMTPUTF8 the grammar accepts it; the policy then has no such user.
     EXPECT_EQ(codes_of(converse({ehlo, "MAIL FROM:<a@remote.example> SMTPUTF8\r\n", rcpt})).back(),
               "550 5.1.1");
+}
+
+TEST(SmtpSession, RepliesToUtf8AddressesStayAscii) {
+    // RFC 6531 3.7.4: no UTF-8 in replies the client did not ask to get it in.
+    const auto transcript = converse({ehlo, "MAIL FROM:<j\xC3\xB6rg@example.test> SMTPUTF8\r\n",
+                                      "RCPT TO:<z\xC3\xBCrich@example.test>\r\n"});
+    const auto lines = lines_of(transcript.written);
+    ASSERT_GE(lines.size(), 2U);
+    EXPECT_EQ(lines[lines.size() - 2], "250 2.1.0 Sender OK");
+    EXPECT_EQ(lines.back(), "550 5.1.1 No such user");
+    EXPECT_EQ(last_line(converse({ehlo, "MAIL FROM:<a@remote.example>\r\n"})),
+              "250 2.1.0 Sender <a@remote.example> OK");
 }
 
 // --- RCPT -------------------------------------------------------------------------------
@@ -793,6 +808,19 @@ TEST(SmtpSession, AuthFailuresAndCancel) {
               "503 5.5.1");
     // After a failure the session goes on with commands.
     EXPECT_EQ(last({"AUTH PLAIN\r\n", "*\r\n", "NOOP\r\n"}), "250 2.0.0");
+}
+
+TEST(SmtpSession, OverlongAuthResponseIs556AndTheSessionGoesOn) {
+    // Fed whole only: cutting a 16 KiB step at every offset would take minutes.
+    Driver driver(tls_free_auth(), DeliveryStatus::stored);
+    driver.start();
+    for (const std::string& step :
+         {ehlo, "AUTH PLAIN\r\n"s, std::string(16384, 'A') + "\r\n", "NOOP\r\n"s}) {
+        driver.step({step});
+    }
+    EXPECT_EQ(
+        codes_of(driver.transcript()),
+        (std::vector<std::string>{"220 mx.ex", "250 HELP", "334 ", "500 5.5.6", "250 2.0.0"}));
 }
 
 TEST(SmtpSession, AuthNeedsEhlo) {
