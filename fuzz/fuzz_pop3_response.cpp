@@ -25,7 +25,7 @@ constexpr ResponseParser::Limits limits{
     .grammar_line = 512, .stored_line = 16384, .body_bytes = 1024, .diagnostics = 8};
 
 bool body_expected(std::uint8_t flags, std::size_t index) {
-    return ((flags >> (index % 8)) & 1U) != 0;
+    return ((static_cast<unsigned>(flags) >> (index % 8U)) & 1U) != 0;
 }
 
 std::vector<ParsedResponse> parse_all(const std::vector<std::string_view>& segments,
