@@ -16,9 +16,10 @@ using namespace std::chrono_literals;
 
 const std::string mailharness = MH_MAILHARNESS;
 
-std::string banner_port(const std::string& banner, const std::string& service) {
+std::string banner_port(const std::string& banner, const std::string& service,
+                        const std::string& host = "127\\.0\\.0\\.1") {
     std::smatch match;
-    const std::regex line("listening +" + service + " +127\\.0\\.0\\.1:([0-9]+)");
+    const std::regex line("listening +" + service + " +" + host + ":([0-9]+)");
     return std::regex_search(banner, match, line) ? match[1].str() : "";
 }
 
@@ -83,6 +84,34 @@ TEST(ServeCommand, ServesTheConfiguredAccountsAndStopsOnSigterm) {
     EXPECT_NE(log.find("accepted "), std::string::npos) << log;
     EXPECT_NE(log.find("pop3#"), std::string::npos) << log;
     EXPECT_NE(log.find("mailharness serve: stopped"), std::string::npos) << log;
+}
+
+TEST(ServeCommand, ListensOnIpv6Loopback) {
+    TempDir dir;
+    BackgroundProcess server({mailharness, "serve", "--smtp", "[::1]:0", "--pop3", "[::1]:0",
+                              "--maildir", (dir.path() / "mail").string()},
+                             dir.path() / "out", dir.path() / "err");
+    ASSERT_TRUE(server.wait_for_output("account", 10s)) << server.stderr_text();
+    const std::string banner = server.stdout_text();
+    const std::string smtp = banner_port(banner, "smtp", "\\[::1\\]");
+    const std::string pop3 = banner_port(banner, "pop3", "\\[::1\\]");
+    ASSERT_FALSE(smtp.empty() || pop3.empty()) << banner;
+
+    const std::string message = "Subject: over IPv6\r\n\r\nbody\r\n";
+    const auto file = dir.path() / "m.eml";
+    std::ofstream(file, std::ios::binary) << message;
+    const std::string curl = require_program("/usr/bin/curl");
+    const auto sent =
+        run_process({curl, "--silent", "--show-error", "--ssl-reqd", "-k", "--user", "bob:bob-pw",
+                     "--mail-from", "bob@example.test", "--mail-rcpt", "bob@example.test",
+                     "--upload-file", file.string(), "smtp://[::1]:" + smtp});
+    ASSERT_EQ(sent.exit_code, 0) << sent.output;
+    const auto fetched = run_process({curl, "--silent", "--show-error", "--ssl-reqd", "-k",
+                                      "--user", "bob:bob-pw", "pop3://[::1]:" + pop3 + "/1"});
+    ASSERT_EQ(fetched.exit_code, 0) << fetched.output;
+    EXPECT_NE(fetched.output.find("([IPv6:::1])"), std::string::npos) << fetched.output;
+    EXPECT_EQ(fetched.output.substr(fetched.output.size() - message.size()), message);
+    EXPECT_EQ(server.stop(SIGTERM, 10s), 0);
 }
 
 }  // namespace
