@@ -23,22 +23,6 @@ std::string printable(std::string_view text) {
     return detail::escape_bytes(text, detail::printable_char);
 }
 
-const char* label(Outcome outcome) {
-    switch (outcome) {
-        case Outcome::pass:
-            return "PASS";
-        case Outcome::fail:
-            return "FAIL";
-        case Outcome::skip:
-            return "SKIP";
-        case Outcome::waived:
-            return "WAIVED";
-        case Outcome::error:
-            return "ERROR";
-    }
-    return "?";
-}
-
 const char* ansi_colour(Outcome outcome) {
     switch (outcome) {
         case Outcome::pass:
@@ -56,26 +40,8 @@ const char* ansi_colour(Outcome outcome) {
 }
 
 std::string coloured_label(Outcome outcome, const ConsoleStyle& style) {
-    const std::string padded = fmt::format("{:<6}", label(outcome));
+    const std::string padded = fmt::format("{:<6}", detail::outcome_label(outcome));
     return style.color ? fmt::format("{}{}\x1b[0m", ansi_colour(outcome), padded) : padded;
-}
-
-// Why a case did not pass, in a few words (nothing for a pass).
-std::string reason(const CaseResult& result) {
-    switch (result.outcome) {
-        case Outcome::pass:
-            return {};
-        case Outcome::waived:
-            return result.waiver_reason;
-        case Outcome::fail:
-            return result.message.empty()
-                       ? fmt::format("expected {}, got {}", result.expected, result.actual)
-                       : result.message;
-        case Outcome::skip:
-        case Outcome::error:
-            return result.message;
-    }
-    return {};
 }
 
 // expected / actual and the transcript (its last `max_lines` lines), indented under a case.
@@ -129,7 +95,7 @@ ConsoleStyle console_style(std::FILE* out, bool verbose) {
 }
 
 void print_case_line(std::FILE* out, const CaseResult& result, const ConsoleStyle& style) {
-    const std::string why = reason(result);
+    const std::string why = detail::outcome_reason(result);
     fmt::print(out, "{} {}  {}  {}  {:.0f} ms{}\n", coloured_label(result.outcome, style),
                printable(result.full_id()), printable(detail::spec_ref(result)),
                to_string(result.level), result.duration_ms,

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "harness/report/detail/matrix.hpp"
 #include "harness/report/detail/presentation.hpp"
 #include "harness/report/detail/utf8.hpp"
 #include "harness/report/reports.hpp"
@@ -123,7 +124,109 @@ std::string status_notes(const RunResult& run) {
     return out;
 }
 
+// "✗ 66.6% (2/3)": a mark for the cell's colour in the HTML report, the score, passed of
+// applicable cases.
+std::string matrix_cell(const detail::MatrixCell& cell) {
+    const std::string_view kind = detail::cell_kind(cell);
+    if (kind == "absent") {
+        return "—";
+    }
+    const Score& score = cell.score;
+    const std::string mark = kind == "must"      ? "✗ "
+                             : kind == "error"   ? "! "
+                             : kind == "partial" ? "~ "
+                             : kind == "pass"    ? "✓ "
+                                                 : "";
+    if (score.applicable_weight == 0) {
+        return mark + "n/a";
+    }
+    return fmt::format("{}{} ({}/{})", mark, detail::percent(score.ratio()), score.passed,
+                       score.passed + score.failed + score.waived);
+}
+
+std::string matrix_head(std::string_view first, const std::vector<std::string>& labels) {
+    std::string out = fmt::format("| {} |", first);
+    std::string rule = "|---|";
+    for (const std::string& label : labels) {
+        out += " " + inline_text(label) + " |";
+        rule += "---|";
+    }
+    return out + "\n" + rule + "\n";
+}
+
+std::string matrix_rows(const std::vector<detail::MatrixRow>& rows) {
+    std::string out;
+    for (const detail::MatrixRow& row : rows) {
+        const std::string name = row.spec.empty() ? "(no spec)" : row.spec;
+        out += "| " + inline_text(row.ref.empty() ? name : name + " " + row.ref) + " |";
+        for (const detail::MatrixCell& cell : row.cells) {
+            out += " " + matrix_cell(cell) + " |";
+        }
+        out += "\n";
+    }
+    return out;
+}
+
 }  // namespace
+
+std::string render_markdown_matrix(const std::vector<RunResult>& runs,
+                                   const std::vector<std::string>& labels) {
+    std::string out = "## mailharness results matrix\n\n" + matrix_head("", labels);
+    std::vector<Scores> scores;
+    for (const RunResult& run : runs) {
+        scores.push_back(compute_scores(run));
+    }
+    const auto row = [&](std::string_view name, const auto& value) {
+        out += fmt::format("| {} |", name);
+        for (const Scores& score : scores) {
+            out += fmt::format(" {} |", value(score.overall));
+        }
+        out += "\n";
+    };
+    row("**Score**", [](const Score& s) { return "**" + detail::percent(s.ratio()) + "**"; });
+    row("Pass", [](const Score& s) { return s.passed; });
+    row("Fail", [](const Score& s) { return s.failed; });
+    row("Waived", [](const Score& s) { return s.waived; });
+    row("Skip", [](const Score& s) { return s.skipped; });
+    row("Error", [](const Score& s) { return s.errored; });
+    out += "| mailharness |";
+    for (const RunResult& run : runs) {
+        out += " " + inline_text(run.tool_version) + " |";
+    }
+    out +=
+        "\n\nCells: score (passed / applicable cases); ✗ a MUST failed, ! a case could not be "
+        "checked, ~ a SHOULD or MAY failed or was waived, ✓ all passed, n/a nothing "
+        "applicable, — not run.\n\n### Per specification\n\n";
+    out += matrix_head("Spec", labels) + matrix_rows(detail::spec_rows(runs));
+    out += "\n<details><summary>Per section, MUST failures first</summary>\n\n" +
+           matrix_head("Section", labels) + matrix_rows(detail::section_rows(runs)) +
+           "\n</details>\n\n";
+
+    std::string problems;
+    std::size_t count = 0;
+    for (const detail::CaseRow& case_row : detail::case_rows(runs)) {
+        if (case_row.severity > 2) {
+            continue;  // passed or skipped everywhere
+        }
+        ++count;
+        const CaseResult& any = case_row.any();
+        problems += fmt::format("| {} | {} | {} |", inline_text(case_row.full_id),
+                                to_string(any.level), inline_text(detail::spec_ref(any)));
+        for (const CaseResult* result : case_row.results) {
+            problems += result == nullptr
+                            ? " — |"
+                            : fmt::format(" {} |", detail::outcome_label(result->outcome));
+        }
+        problems += "\n";
+    }
+    out += fmt::format("### Cases that did not pass everywhere ({}), MUST first\n\n", count);
+    std::string head = "| Case | Level | Requirement |", rule = "|---|---|---|";
+    for (const std::string& label : labels) {
+        head += " " + inline_text(label) + " |";
+        rule += "---|";
+    }
+    return out + head + "\n" + rule + "\n" + problems + "\n";
+}
 
 std::string render_markdown(const RunResult& run) {
     const Scores scores = compute_scores(run);

@@ -29,6 +29,11 @@ RunResult merge(const std::vector<RunResult>& parts, const std::vector<std::stri
 
 std::string render_junit(const RunResult& run);
 std::string render_markdown(const RunResult& run);
+// Several runs side by side (a results matrix, e.g. reports/peers/matrix.md): one column per
+// run headed by `labels`, scores per spec and per section (MUST failures first), then every
+// case that did not pass everywhere with its outcome per run.
+std::string render_markdown_matrix(const std::vector<RunResult>& runs,
+                                   const std::vector<std::string>& labels);
 
 struct ConsoleStyle {
     bool color = false;    // ANSI colours (a terminal, and NO_COLOR unset)

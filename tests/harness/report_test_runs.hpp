@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "harness/bench/stats.hpp"
 #include "harness/report/reports.hpp"
 #include "harness/result.hpp"
 
@@ -83,6 +84,47 @@ inline RunResult mixed_run() {
     run.cases[5].message = "TLS handshake failed: wrong version number";
     run.unused_waivers = {"smtp-vrfy/*"};
     return run;
+}
+
+// A second target for matrices: a/2 passes, a/3 fails (SHOULD), b/4 is missing, c/7 is new.
+inline RunResult other_run() {
+    RunResult run = mixed_run();
+    run.target.name = "reference";
+    run.cases[1].outcome = Outcome::pass;
+    run.cases[1].message.clear();
+    run.cases[1].expected.clear();
+    run.cases[1].actual.clear();
+    run.cases[1].failed_step.reset();
+    run.cases[2].outcome = Outcome::fail;
+    run.cases[2].message = "wrong reply code";
+    run.cases.erase(run.cases.begin() + 3);
+    run.cases.push_back(make_case("c", "7", "RFC1939", "5", Level::must, Outcome::pass));
+    return run;
+}
+
+// A bench run of 4 seconds (1 of warm-up): 100 messages a second, two errors in second 3;
+// latencies 1..100 ms, so p50 is about 50 ms.
+inline bench::Report bench_report() {
+    bench::Report report;
+    report.protocol = "smtp";
+    report.target = "127.0.0.1:2525";
+    report.unit = "message";
+    report.start_unix_ms = 1'764'000'000'000;
+    report.warmup_seconds = 1;
+    report.measured_seconds = 3;
+    report.stats.units = 300;
+    report.stats.bytes = 300 * 1000;
+    for (std::uint64_t ms = 1; ms <= 100; ++ms) {
+        report.stats.latency.record(ms * 1'000'000, 3);
+        report.stats.commands["DATA"].record(ms * 500'000, 3);
+    }
+    report.stats.error("RCPT", "4xx", "452");
+    report.stats.error("RCPT", "4xx", "452");
+    for (int second = 1; second <= 4; ++second) {
+        report.timeline.push_back(
+            {static_cast<double>(second), 100, 100'000, second == 3 ? 2U : 0U});
+    }
+    return report;
 }
 
 }  // namespace mh::harness::testing

@@ -35,6 +35,65 @@ std::string transcript_line(const TranscriptLine& line) {
     return out + prefix + escape_bytes(line.text, printable_char);
 }
 
+const char* outcome_label(Outcome outcome) {
+    switch (outcome) {
+        case Outcome::pass:
+            return "PASS";
+        case Outcome::fail:
+            return "FAIL";
+        case Outcome::skip:
+            return "SKIP";
+        case Outcome::waived:
+            return "WAIVED";
+        case Outcome::error:
+            return "ERROR";
+    }
+    return "?";
+}
+
+std::string outcome_reason(const CaseResult& result) {
+    switch (result.outcome) {
+        case Outcome::pass:
+            return {};
+        case Outcome::waived:
+            return result.waiver_reason;
+        case Outcome::fail:
+            return result.message.empty()
+                       ? fmt::format("expected {}, got {}", result.expected, result.actual)
+                       : result.message;
+        case Outcome::skip:
+        case Outcome::error:
+            return result.message;
+    }
+    return {};
+}
+
+std::string html_text(std::string_view text) {
+    std::string out;
+    for (const char c : escape_bytes(text, printable_char)) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
 std::string percent(double ratio) {
     // Rounded down, so that a run with one failure never shows 100.0%; the epsilon absorbs
     // binary fractions such as 0.929 * 1000 = 928.999...
