@@ -1,0 +1,96 @@
+#include "harness/bench/async_connection.hpp"
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace mh::harness::bench {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+
+AsyncConnection::AsyncConnection(asio::any_io_executor executor, asio::ssl::context& tls)
+    : stream_(std::make_unique<Stream>(executor, tls)) {}
+
+asio::awaitable<void> AsyncConnection::connect(const asio::ip::tcp::endpoint& endpoint) {
+    try {
+        co_await stream_->next_layer().async_connect(endpoint, use_awaitable);
+        stream_->next_layer().set_option(asio::ip::tcp::no_delay(true));
+    } catch (const boost::system::system_error& e) {
+        throw BenchFailure("transport", "connect: " + e.code().message());
+    }
+}
+
+asio::awaitable<void> AsyncConnection::handshake() {
+    try {
+        co_await stream_->async_handshake(asio::ssl::stream_base::client, use_awaitable);
+        encrypted_ = true;
+    } catch (const boost::system::system_error& e) {
+        throw BenchFailure("transport", "TLS handshake: " + e.code().message());
+    }
+}
+
+asio::awaitable<void> AsyncConnection::write(std::string_view bytes) {
+    try {
+        if (encrypted_)
+            co_await asio::async_write(*stream_, asio::buffer(bytes), use_awaitable);
+        else
+            co_await asio::async_write(stream_->next_layer(), asio::buffer(bytes), use_awaitable);
+    } catch (const boost::system::system_error& e) {
+        throw BenchFailure("transport", "write: " + e.code().message());
+    }
+}
+
+asio::awaitable<void> AsyncConnection::fill() {
+    if (in_pos_ == in_.size()) {
+        in_.clear();
+        in_pos_ = 0;
+    }
+    const std::size_t old_size = in_.size();
+    in_.resize(old_size + 16384);
+    boost::system::error_code ec;
+    std::size_t n = 0;
+    auto buffer = asio::buffer(in_.data() + old_size, 16384);
+    if (encrypted_)
+        n = co_await stream_->async_read_some(buffer, asio::redirect_error(use_awaitable, ec));
+    else
+        n = co_await stream_->next_layer().async_read_some(buffer,
+                                                           asio::redirect_error(use_awaitable, ec));
+    in_.resize(old_size + n);
+    if (ec)
+        throw BenchFailure("transport", "read: " + ec.message());
+}
+
+asio::awaitable<proto::smtp::ParsedReply> AsyncConnection::read_reply() {
+    while (!reply_parser_.has_reply()) {
+        if (in_pos_ == in_.size())
+            co_await fill();
+        in_pos_ += reply_parser_.put(std::string_view(in_).substr(in_pos_));
+    }
+    proto::smtp::ParsedReply reply = reply_parser_.take();
+    if (reply.reply.code == 0)
+        throw BenchFailure("protocol", "a reply without a code");
+    co_return reply;
+}
+
+asio::awaitable<proto::pop3::ParsedResponse> AsyncConnection::read_response(bool body) {
+    response_parser_.expect_body(body);
+    while (!response_parser_.has_response()) {
+        if (in_pos_ == in_.size())
+            co_await fill();
+        in_pos_ += response_parser_.put(std::string_view(in_).substr(in_pos_));
+    }
+    proto::pop3::ParsedResponse response = response_parser_.take();
+    if (response.status == proto::pop3::Status::invalid)
+        throw BenchFailure("protocol", "a response that is neither +OK nor -ERR");
+    co_return response;
+}
+
+void AsyncConnection::close() {
+    boost::system::error_code ignored;
+    stream_->next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream_->next_layer().close(ignored);
+}
+
+}  // namespace mh::harness::bench
