@@ -13,6 +13,7 @@
 
 #include "proto/smtp/session.hpp"
 #include "reference/config/password.hpp"
+#include "reference/config/relay_config.hpp"
 
 namespace mh::reference {
 
@@ -75,6 +76,7 @@ struct Config {
     bool durable = true;   // false: accept and discard (load testing the clients)
     unsigned threads = 0;  // 0: one per core
     bool quiet = false;    // no per-session log lines
+    RelayConfig relay;     // where mail for foreign domains goes (docs/relay.md)
 };
 
 // example.test with alice/alice-pw and bob/bob-pw; no listeners (the caller chooses them).
