@@ -1,13 +1,12 @@
 #include "reference/clients/send_client.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <ctime>
-#include <map>
 #include <random>
 
 #include "proto/pop3/detail/multiline.hpp"
 #include "proto/sasl/base64.hpp"
+#include "proto/smtp/ehlo_keywords.hpp"
 #include "proto/smtp/reply_parser.hpp"
 #include "reference/clients/client_error.hpp"
 #include "reference/clients/detail/response_reader.hpp"
@@ -18,13 +17,6 @@ namespace {
 
 using proto::sasl::base64_encode;
 using proto::smtp::ParsedReply;
-
-std::string upper(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](char c) {
-        return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    });
-    return text;
-}
 
 // The reply as the server sent it, for error messages.
 std::string quote(const ParsedReply& reply) {
@@ -111,13 +103,7 @@ class Conversation {
     void ehlo() {
         auto reply = command("EHLO " + options_.helo_name);
         expect(reply, 250, "EHLO");
-        capabilities_.clear();
-        const auto& lines = reply.reply.lines;
-        for (std::size_t i = 1; i < lines.size(); ++i) {
-            const auto space = lines[i].find(' ');
-            capabilities_[upper(lines[i].substr(0, space))] =
-                space == std::string::npos ? "" : upper(lines[i].substr(space + 1));
-        }
+        capabilities_ = proto::smtp::parse_ehlo_keywords(reply.reply);
     }
 
     void authenticate(const SmtpCredentials& credentials) {
@@ -244,7 +230,7 @@ class Conversation {
     detail::Connection connection_;
     proto::smtp::ReplyParser parser_;
     std::string pending_;
-    std::map<std::string, std::string> capabilities_;  // EHLO keyword -> parameters
+    proto::smtp::EhloKeywords capabilities_;
 };
 
 }  // namespace
