@@ -15,7 +15,22 @@ void MaildirRelayQueue::enqueue(std::string_view mail_from,
         envelope += "RCPT TO:<" + recipient + ">\r\n";
     }
     envelope += "DATA\r\n";
-    committer_.submit({Placement{folder_, std::move(envelope)}}, message, std::move(done));
+    committer_.submit({Placement{folder_, std::move(envelope)}}, message,
+                      [this, done = std::move(done)](DeliveryResult result) {
+                          const bool stored = result.status == proto::smtp::DeliveryStatus::stored;
+                          done(std::move(result));
+                          if (stored) {
+                              std::lock_guard lock(listener_mutex_);
+                              if (listener_) {
+                                  listener_();
+                              }
+                          }
+                      });
+}
+
+void MaildirRelayQueue::on_queued(std::function<void()> listener) {
+    std::lock_guard lock(listener_mutex_);
+    listener_ = std::move(listener);
 }
 
 }  // namespace mh::reference

@@ -5,6 +5,8 @@
 // so a relay can replay it and a human can read it.
 
 #include <filesystem>
+#include <functional>
+#include <mutex>
 
 #include "reference/relay/queue.hpp"
 
@@ -20,9 +22,15 @@ class MaildirRelayQueue : public RelayQueue {
 
     const std::filesystem::path& folder() const { return folder_; }
 
+    // Called (on the committer thread) after each message is safely queued, so the relay
+    // need not wait for its next scan; an empty function stops the calls.
+    void on_queued(std::function<void()> listener);
+
   private:
     std::filesystem::path folder_;
     GroupCommitter& committer_;
+    std::mutex listener_mutex_;
+    std::function<void()> listener_;
 };
 
 }  // namespace mh::reference

@@ -21,6 +21,7 @@
 
 #include "reference/config/accounts.hpp"
 #include "reference/relay/maildir_queue.hpp"
+#include "reference/relay/relay.hpp"
 #include "reference/server/context.hpp"
 #include "reference/server/pop3_connection.hpp"
 #include "reference/server/smtp_connection.hpp"
@@ -61,6 +62,7 @@ struct Server::Impl {
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::unique_ptr<GroupCommitter> committer;
     std::unique_ptr<MaildirRelayQueue> relay;
+    std::unique_ptr<Relay> relay_engine;  // drains the queue when relay routes are configured
     std::optional<ServerContext> context;
     std::vector<tcp::acceptor> acceptors;
     std::vector<BoundListener> bound;
@@ -80,6 +82,11 @@ struct Server::Impl {
                                                                     : Durability::discard);
         // Account names cannot start with '.', so the queue never collides with a mailbox.
         relay = std::make_unique<MaildirRelayQueue>(config.maildir / ".relay-queue", *committer);
+        if (config.relay.enabled()) {
+            relay_engine = std::make_unique<Relay>(
+                Relay::Parts{config, policy, *committer, *relay, log},
+                std::make_unique<RouteTable>(config.relay.routes, config.relay.smarthost));
+        }
         context.emplace(
             ServerContext{config, accounts, policy, *committer, *relay, mailstore, tls, log});
         const auto& l = config.listeners;
@@ -200,11 +207,17 @@ void Server::start() {
     for (unsigned i = 0; i < std::max(count, 1U); ++i) {
         d.threads.emplace_back([&d] { d.io.run(); });
     }
+    if (d.relay_engine) {
+        d.relay_engine->start();
+    }
 }
 
 void Server::stop(std::chrono::milliseconds grace) {
     Impl& d = *impl_;
     std::call_once(d.stopped, [&] {
+        if (d.relay_engine) {
+            d.relay_engine->stop();  // attempts in flight stay queued for the next start
+        }
         for (auto& acceptor : d.acceptors) {
             asio::post(acceptor.get_executor(), [&acceptor] {
                 boost::system::error_code ignored;

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "reference/server/session_loop.hpp"
+#include "reference/store/await_delivery.hpp"
 #include "reference/store/maildir.hpp"
 
 namespace mh::reference {
@@ -45,23 +46,6 @@ class LoggingPolicy : public smtp::Policy {
     smtp::Policy& inner_;
     const SessionLabel& label_;
 };
-
-// Runs `submit(done)` and resumes the coroutine on its own executor once `done` is called
-// (from the committer thread).
-template <typename Submit>
-asio::awaitable<DeliveryResult> await_delivery(Submit submit) {
-    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(DeliveryResult)>(
-        [submit](auto handler) mutable {
-            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            submit([shared](DeliveryResult result) {
-                auto executor = asio::get_associated_executor(*shared);
-                asio::post(executor, [shared, result = std::move(result)]() mutable {
-                    std::move (*shared)(std::move(result));
-                });
-            });
-        },
-        asio::use_awaitable);
-}
 
 asio::awaitable<DeliveryResult> deliver(const smtp::DeliverEvent& event, ServerContext& context) {
     std::vector<Placement> mailboxes;

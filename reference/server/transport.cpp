@@ -2,9 +2,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include <tuple>
 
 namespace mh::reference {
 
@@ -59,6 +62,30 @@ awaitable<error_code> Transport::handshake(Duration timeout) {
         co_return error_code(asio::error::timed_out);
     }
     auto [ec] = std::get<0>(result);
+    encrypted_ = !ec;
+    co_return ec;
+}
+
+awaitable<error_code> Transport::client_handshake(const std::string& server_name, bool verify,
+                                                  Duration timeout) {
+    error_code ec;
+    if (verify) {
+        stream_.set_verify_mode(asio::ssl::verify_peer);
+        stream_.set_verify_callback(asio::ssl::host_name_verification(server_name));
+    }
+    // SNI; a literal IP address is not a valid server name (RFC 6066 3).
+    if (asio::ip::make_address(server_name, ec); ec) {
+        // SSL_set_tlsext_host_name is a macro with a C cast; this is its expansion.
+        SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(server_name.c_str()));
+    }
+    asio::steady_timer timer(stream_.get_executor(), timeout);
+    auto result = co_await (stream_.async_handshake(asio::ssl::stream_base::client, token) ||
+                            timer.async_wait(token));
+    if (result.index() == 1) {
+        co_return error_code(asio::error::timed_out);
+    }
+    std::tie(ec) = std::get<0>(result);
     encrypted_ = !ec;
     co_return ec;
 }

@@ -27,6 +27,10 @@ class Transport {
                                                             Duration timeout);
     // Server-side handshake; afterwards reads and writes go through TLS.
     boost::asio::awaitable<boost::system::error_code> handshake(Duration timeout);
+    // Client-side handshake (the relay's STARTTLS): SNI for a host name, and with `verify` the
+    // chain (per the context's trust anchors) and `server_name` are checked.
+    boost::asio::awaitable<boost::system::error_code> client_handshake(
+        const std::string& server_name, bool verify, Duration timeout);
     // TLS close_notify when encrypted (bounded by `timeout`), then the socket is closed.
     boost::asio::awaitable<void> close(Duration timeout);
 

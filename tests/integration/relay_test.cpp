@@ -1,0 +1,219 @@
+// The relay inside the reference server: a message submitted to the sender's server goes to a
+// scripted next hop. Retries after 4xx and after a refused connection, a DSN on 5xx, the queue
+// across a restart, and no bounce for a bounce.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "../reference/temp_dir.hpp"
+#include "reference/clients/send_client.hpp"
+#include "reference/server/server.hpp"
+#include "reference/store/maildir.hpp"
+#include "scripted_smtp_hop.hpp"
+
+namespace mh::integration {
+namespace {
+
+using namespace std::chrono_literals;
+using reference::testing::TempDir;
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir) {
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        out.push_back(entry.path());
+    }
+    return out;
+}
+
+// Polls `condition` for up to `limit` (the relay works on its own thread).
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit = 15s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    return true;
+}
+
+// A port nothing listens on (bound, then released).
+std::uint16_t dead_port() {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return acceptor.local_endpoint().port();
+}
+
+const std::string message_text =
+    "From: <dave@origin.test>\r\nTo: <carol@remote.test>\r\nSubject: relay test\r\n\r\n"
+    "first line\r\n.leading dot\r\nlast line\r\n";
+
+class RelayTest : public ::testing::Test {
+  protected:
+    reference::Config sender_config(std::uint16_t next_hop_port) const {
+        reference::Config config;
+        config.hostname = "mx.origin.test";
+        config.domains = {"origin.test"};
+        config.maildir = root_.path() / "origin";
+        config.threads = 2;
+        config.quiet = false;  // the relay's lines show in a failed test's output
+        config.listeners.submission = {{"127.0.0.1", 0}};
+        reference::Account dave;
+        dave.name = "dave";
+        dave.addresses = {"dave@origin.test"};
+        std::string why;
+        dave.password = *reference::parse_password_hash(
+            reference::hash_password("dave-pw", reference::test_profile_iterations), why);
+        config.accounts = {dave};
+        config.relay.routes = {{"remote.test", {"127.0.0.1", next_hop_port}}};
+        config.relay.retry.first = 1s;
+        config.relay.retry.max_interval = 1s;
+        config.relay.scan_interval = 100ms;
+        config.relay.timeouts.connect = 5s;
+        config.relay.timeouts.command = 5s;
+        return config;
+    }
+
+    void submit(const reference::Server& server, const std::string& to = "carol@remote.test") {
+        reference::clients::SendOptions options;
+        options.port = server.listeners().front().endpoint.port;
+        options.tls_settings.verify = false;
+        options.auth = reference::clients::SmtpCredentials{"dave", "dave-pw"};
+        options.from = "dave@origin.test";
+        options.recipients = {to};
+        options.message = message_text;
+        reference::clients::send_message(options);
+    }
+
+    std::filesystem::path queue_new() const { return root_.path() / "origin/.relay-queue/new"; }
+    std::filesystem::path dave_new() const { return root_.path() / "origin/dave/Maildir/new"; }
+
+    // What the scripted hop got, unstuffed, without the final dot.
+    static std::string unstuffed(std::string wire) {
+        wire.erase(wire.size() - 3);  // ".\r\n"
+        std::string out;
+        std::size_t pos = 0;
+        while (pos < wire.size()) {
+            const auto end = wire.find("\r\n", pos) + 2;
+            std::string_view line(wire.data() + pos, end - pos);
+            out += line.starts_with('.') ? line.substr(1) : line;
+            pos = end;
+        }
+        return out;
+    }
+
+    TempDir root_;
+};
+
+TEST_F(RelayTest, RetriesAfterATemporaryFailureThenDeliversOnce) {
+    ScriptedSmtpHop hop([](int connection, const std::string& line) {
+        if (connection == 1 && line.starts_with("RCPT")) {
+            return std::string("451 4.3.0 try again later\r\n");
+        }
+        return willing_reply(line);
+    });
+    reference::Server server(sender_config(hop.port()));
+    server.start();
+    submit(server);
+    ASSERT_TRUE(eventually([&] { return files_in(queue_new()).empty(); }));
+    ASSERT_EQ(hop.messages().size(), 1U);
+    EXPECT_GE(hop.connections(), 2);
+    const std::string delivered = unstuffed(hop.messages()[0]);
+    EXPECT_TRUE(delivered.starts_with("Received: ")) << delivered;
+    EXPECT_TRUE(delivered.ends_with(message_text)) << delivered;
+    // PIPELINING: the first attempt sent MAIL, RCPT and DATA before any reply; SIZE declared.
+    const auto commands = hop.commands();
+    const auto mail = std::find_if(commands.begin(), commands.end(),
+                                   [](const auto& c) { return c.starts_with("MAIL FROM:"); });
+    ASSERT_NE(mail, commands.end());
+    EXPECT_NE(mail->find(" SIZE="), std::string::npos) << *mail;
+    server.stop(0ms);
+    EXPECT_EQ(hop.messages().size(), 1U);
+}
+
+TEST_F(RelayTest, PermanentFailureBouncesADeliveryStatusNotificationToTheSender) {
+    ScriptedSmtpHop hop([](int, const std::string& line) {
+        if (line.starts_with("RCPT")) {
+            return std::string("550 5.1.1 <carol@remote.test>: no such user\r\n");
+        }
+        return willing_reply(line);
+    });
+    reference::Server server(sender_config(hop.port()));
+    server.start();
+    submit(server);
+    ASSERT_TRUE(eventually([&] { return files_in(dave_new()).size() == 1; }));
+    EXPECT_TRUE(eventually([&] { return files_in(queue_new()).empty(); }));
+    EXPECT_TRUE(hop.messages().empty());
+    const std::string dsn = slurp(files_in(dave_new())[0]);
+    for (const char* expected :
+         {"From: Mail Delivery System <MAILER-DAEMON@mx.origin.test>\r\n",
+          "To: <dave@origin.test>\r\n",
+          "Content-Type: multipart/report; report-type=delivery-status;",
+          "Content-Type: message/delivery-status\r\n", "Reporting-MTA: dns; mx.origin.test\r\n",
+          "Final-Recipient: rfc822; carol@remote.test\r\n", "Action: failed\r\n",
+          "Status: 5.1.1\r\n", "Remote-MTA: dns; 127.0.0.1\r\n",
+          "Diagnostic-Code: smtp; 550 5.1.1 <carol@remote.test>: no such user\r\n",
+          "Content-Type: text/rfc822-headers\r\n", "Subject: relay test\r\n"}) {
+        EXPECT_NE(dsn.find(expected), std::string::npos) << expected << "\n" << dsn;
+    }
+    // RFC 3461 6.3 (a), (d): without ENVID and ORCPT these fields must not appear.
+    EXPECT_EQ(dsn.find("Original-Envelope-ID"), std::string::npos);
+    EXPECT_EQ(dsn.find("Original-Recipient"), std::string::npos);
+    EXPECT_EQ(dsn.find("first line"), std::string::npos) << "only the headers are returned";
+}
+
+TEST_F(RelayTest, ABounceIsNeverBounced) {
+    ScriptedSmtpHop hop([](int, const std::string& line) {
+        return line.starts_with("RCPT") ? std::string("550 5.1.1 no such user\r\n")
+                                        : willing_reply(line);
+    });
+    auto config = sender_config(hop.port());
+    // A DSN someone else sent, queued by hand in the server's own format.
+    reference::ensure_maildir(config.maildir / ".relay-queue");
+    std::ofstream(queue_new() / "1.bounce.test", std::ios::binary)
+        << "MAIL FROM:<>\r\nRCPT TO:<carol@remote.test>\r\nDATA\r\n"
+        << message_text;
+    reference::Server server(config);
+    server.start();
+    ASSERT_TRUE(eventually([&] { return files_in(queue_new()).empty(); }));
+    EXPECT_GE(hop.connections(), 1);
+    EXPECT_TRUE(files_in(dave_new()).empty());
+}
+
+TEST_F(RelayTest, ADeadNextHopIsRetriedAndTheQueueSurvivesARestart) {
+    const std::uint16_t port = dead_port();
+    {
+        reference::Server server(sender_config(port));
+        server.start();
+        submit(server);
+        ASSERT_EQ(files_in(queue_new()).size(), 1U);
+        const auto state =
+            root_.path() / "origin/.relay-queue/state" / files_in(queue_new())[0].filename();
+        ASSERT_TRUE(eventually([&] { return slurp(state).starts_with("attempts 2\n"); }))
+            << slurp(state);
+        server.stop(0ms);
+    }
+    ASSERT_EQ(files_in(queue_new()).size(), 1U) << "the message stays queued";
+    ScriptedSmtpHop hop([](int, const std::string& line) { return willing_reply(line); }, port);
+    reference::Server restarted(sender_config(port));
+    restarted.start();
+    ASSERT_TRUE(eventually([&] { return files_in(queue_new()).empty(); }));
+    ASSERT_EQ(hop.messages().size(), 1U);
+    EXPECT_TRUE(unstuffed(hop.messages()[0]).ends_with(message_text));
+    EXPECT_TRUE(files_in(root_.path() / "origin/.relay-queue/state").empty());
+}
+
+}  // namespace
+}  // namespace mh::integration
