@@ -14,13 +14,13 @@
 #include <boost/asio/write.hpp>
 
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <functional>
-#include <tuple>
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 
 namespace mh::harness::record {
 
@@ -42,15 +42,15 @@ class Side {
     Side(tcp::socket socket, asio::ssl::context& tls) : stream_(std::move(socket), tls) {}
 
     awaitable<std::size_t> read(std::array<char, 16384>& buffer) {
-        auto [ec, n] = tls_ ? co_await stream_.async_read_some(asio::buffer(buffer), nothrow)
-                            : co_await stream_.next_layer().async_read_some(asio::buffer(buffer),
-                                                                            nothrow);
+        auto [ec, n] =
+            tls_ ? co_await stream_.async_read_some(asio::buffer(buffer), nothrow)
+                 : co_await stream_.next_layer().async_read_some(asio::buffer(buffer), nothrow);
         co_return ec ? 0 : n;
     }
     awaitable<bool> write(std::string_view bytes) {
-        auto [ec, n] = tls_ ? co_await asio::async_write(stream_, asio::buffer(bytes), nothrow)
-                            : co_await asio::async_write(stream_.next_layer(),
-                                                         asio::buffer(bytes), nothrow);
+        auto [ec, n] =
+            tls_ ? co_await asio::async_write(stream_, asio::buffer(bytes), nothrow)
+                 : co_await asio::async_write(stream_.next_layer(), asio::buffer(bytes), nothrow);
         co_return !ec;
     }
     awaitable<bool> handshake(asio::ssl::stream_base::handshake_type type) {
@@ -194,8 +194,7 @@ class Proxy {
         acceptor_.listen();
         if (options_.on_listening) {
             const auto bound = acceptor_.local_endpoint();
-            options_.on_listening(bound.address().to_string() + ":" +
-                                  std::to_string(bound.port()));
+            options_.on_listening(bound.address().to_string() + ":" + std::to_string(bound.port()));
         }
         signals_.async_wait([this](const boost::system::error_code& ec, int) {
             if (!ec) {
@@ -243,8 +242,7 @@ class Proxy {
                 break;
             }
             sessions_.emplace_back();
-            asio::co_spawn(io_, proxy_session(std::move(socket), sessions_.size()),
-                           asio::detached);
+            asio::co_spawn(io_, proxy_session(std::move(socket), sessions_.size()), asio::detached);
         }
     }
 
@@ -269,10 +267,9 @@ class Proxy {
             finished(number, std::nullopt);
             co_return;
         }
-        auto session =
-            std::make_shared<ProxySession>(io_.get_executor(), std::move(client_socket),
-                                           std::move(upstream_socket), server_tls_, client_tls_,
-                                           options_);
+        auto session = std::make_shared<ProxySession>(io_.get_executor(), std::move(client_socket),
+                                                      std::move(upstream_socket), server_tls_,
+                                                      client_tls_, options_);
         open_.push_back(session);
         co_await (client_to_server(session) &&
                   server_to_client(session, options_.upstream_host,
@@ -310,8 +307,7 @@ std::vector<Session> run_proxy(const ProxyOptions& options,
         return Proxy(options, client_side_tls).run();
     } catch (const boost::system::system_error& e) {
         throw std::runtime_error("cannot listen on " + options.listen_host + ":" +
-                                 std::to_string(options.listen_port) + ": " +
-                                 e.code().message());
+                                 std::to_string(options.listen_port) + ": " + e.code().message());
     }
 }
 

@@ -167,7 +167,8 @@ void Recorder::smtp_command(const std::string& line, const std::string& verb) {
     } else if (verb == "AUTH") {
         const std::string mechanism = proto::ascii_upper(word_at(line, 1));
         const std::string initial = word_at(line, 2);
-        start_login(mechanism, "", initial.empty() ? line : "AUTH " + mechanism + " " + std::string(redacted));
+        start_login(mechanism, "",
+                    initial.empty() ? line : "AUTH " + mechanism + " " + std::string(redacted));
         if (!initial.empty()) {
             login_->responses.push_back(initial);
         }
@@ -211,12 +212,14 @@ void Recorder::pop3_command(const std::string& line, const std::string& verb) {
         login_->as_written.push_back(SendLines{{"PASS " + std::string(redacted)}});
         pending_.push_back({Kind::login});
     } else if (verb == "APOP") {
-        start_login("APOP", word_at(line, 1), "APOP " + word_at(line, 1) + " " + std::string(redacted));
+        start_login("APOP", word_at(line, 1),
+                    "APOP " + word_at(line, 1) + " " + std::string(redacted));
         pending_.push_back({Kind::login});
     } else if (verb == "AUTH" && !word_at(line, 1).empty()) {
         const std::string mechanism = proto::ascii_upper(word_at(line, 1));
         const std::string initial = word_at(line, 2);
-        start_login(mechanism, "", initial.empty() ? line : "AUTH " + mechanism + " " + std::string(redacted));
+        start_login(mechanism, "",
+                    initial.empty() ? line : "AUTH " + mechanism + " " + std::string(redacted));
         if (!initial.empty()) {
             login_->responses.push_back(initial);
         }
@@ -366,7 +369,8 @@ void Recorder::finish_login(const Observed& last) {
     }
     session_.notes.push_back("an " + login.mechanism +
                              " login could not be turned into an auth: step; its secrets are "
-                             "written as " + std::string(redacted) + ": edit them to replay it");
+                             "written as " +
+                             std::string(redacted) + ": edit them to replay it");
     auto& steps = session_.steps;
     steps.erase(steps.begin() + static_cast<std::ptrdiff_t>(login.placeholder));
     steps.insert(steps.begin() + static_cast<std::ptrdiff_t>(login.placeholder),

@@ -24,9 +24,9 @@
 namespace mh::harness::record {
 
 struct RecorderLimits {
-    std::size_t client_line = 65536;     // longer client lines end the recording
-    std::size_t data_kept = 1u << 20;    // DATA content kept; larger becomes `bytes:`
-    std::size_t steps = 100000;          // steps of one session
+    std::size_t client_line = 65536;   // longer client lines end the recording
+    std::size_t data_kept = 1u << 20;  // DATA content kept; larger becomes `bytes:`
+    std::size_t steps = 100000;        // steps of one session
 };
 
 class Recorder {
@@ -60,7 +60,7 @@ class Recorder {
         std::string mechanism;
         std::string user;
         std::vector<std::string> responses;  // client lines after continuations
-        std::vector<Step> as_written;         // the exchange with secrets replaced
+        std::vector<Step> as_written;        // the exchange with secrets replaced
         bool awaiting_response = false;
     };
 
@@ -89,7 +89,7 @@ class Recorder {
 
     proto::LineFramer framer_;
     std::optional<proto::smtp::DataReader> data_;
-    std::string bdat_;               // a BDAT command and its chunk so far
+    std::string bdat_;  // a BDAT command and its chunk so far
     std::size_t bdat_remaining_ = 0;
 
     proto::smtp::ReplyParser replies_;

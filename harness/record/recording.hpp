@@ -22,16 +22,16 @@ struct SendBytes {  // DATA content too large to keep: replayed as generated oct
 struct SendRaw {  // exact bytes (a BDAT command with its chunk)
     std::string bytes;
 };
-struct ExpectReply {  // one SMTP reply or POP3 response, observed
-    std::string status;   // "250" / "+OK" / "-ERR" / "+"
-    std::string enhanced;  // SMTP RFC 3463 code, empty when none
-    std::string text_pattern;  // regex over the text, volatile parts generalised
+struct ExpectReply {                        // one SMTP reply or POP3 response, observed
+    std::string status;                     // "250" / "+OK" / "-ERR" / "+"
+    std::string enhanced;                   // SMTP RFC 3463 code, empty when none
+    std::string text_pattern;               // regex over the text, volatile parts generalised
     std::optional<std::size_t> body_lines;  // POP3: lines of the multi-line body to expect
     bool multiline = false;                 // POP3: a body followed
     std::vector<std::string> notes;         // grammar diagnostics, written as comments
 };
-struct StartTls {};  // STARTTLS / STLS answered positively, then the TLS handshake
-struct Login {       // a whole AUTH / USER+PASS / APOP exchange
+struct StartTls {};         // STARTTLS / STLS answered positively, then the TLS handshake
+struct Login {              // a whole AUTH / USER+PASS / APOP exchange
     std::string mechanism;  // PLAIN, LOGIN, CRAM-MD5, USER, APOP
     std::string account;    // written as a suite variable; the password is never kept
     bool succeed = true;

@@ -9,9 +9,15 @@ namespace mh::harness::record {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_alnum(char c) {
+    return is_digit(c) || is_alpha(c);
+}
 
 // Date-times as servers write them: RFC 5322 3.3 ("Fri, 27 Nov 2026 02:39:44 +0000"), ISO 8601
 // ("2026-11-27T02:39:44Z"), asctime ("Fri Nov 27 02:39:44 2026"), and bare clock times.
@@ -33,11 +39,11 @@ bool id_like(std::string_view run) {
     if (run.size() < 6 || !digits) {
         return false;
     }
-    const bool lower = std::any_of(run.begin(), run.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    const bool lower =
+        std::any_of(run.begin(), run.end(), [](char c) { return c >= 'a' && c <= 'z'; });
     const bool all_digits = std::all_of(run.begin(), run.end(), is_digit);
-    const bool upper_hex = std::all_of(run.begin(), run.end(), [](char c) {
-        return is_digit(c) || (c >= 'A' && c <= 'F');
-    });
+    const bool upper_hex = std::all_of(
+        run.begin(), run.end(), [](char c) { return is_digit(c) || (c >= 'A' && c <= 'F'); });
     return (lower && std::any_of(run.begin(), run.end(), is_alpha)) ||
            (upper_hex && run.size() >= 8 && !all_digits) || (all_digits && run.size() >= 9);
 }
@@ -55,7 +61,8 @@ bool ipv4(std::string_view word) {
 
 // The pattern of one whitespace-free word of a reply.
 std::string word_pattern(std::string_view word, Volatility volatility) {
-    if (volatility == Volatility::mailbox_state && std::any_of(word.begin(), word.end(), is_digit)) {
+    if (volatility == Volatility::mailbox_state &&
+        std::any_of(word.begin(), word.end(), is_digit)) {
         return R"(\S+)";
     }
     // <...@...>: message ids and APOP timestamps (RFC 1939 7) are generalised; addresses the
@@ -65,8 +72,8 @@ std::string word_pattern(std::string_view word, Volatility volatility) {
         const auto close = word.find('>');
         const auto at = word.find('@');
         if (close != std::string_view::npos && at != std::string_view::npos && at < close &&
-            std::count_if(word.begin(), word.begin() + static_cast<std::ptrdiff_t>(at),
-                          is_digit) >= 3) {
+            std::count_if(word.begin(), word.begin() + static_cast<std::ptrdiff_t>(at), is_digit) >=
+                3) {
             return R"(<[^>\s]*>)" + escape_regex(word.substr(close + 1));
         }
     }

@@ -17,9 +17,11 @@ constexpr std::string_view wrong_password = "not-the-recorded-password";
 bool valid_utf8(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
         const auto byte = static_cast<unsigned char>(text[i]);
-        std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3
-                                                                  : (byte >> 3) == 0x1e ? 4
-                                                                                        : 0;
+        std::size_t length = byte < 0x80           ? 1
+                             : (byte >> 5) == 0x6  ? 2
+                             : (byte >> 4) == 0xe  ? 3
+                             : (byte >> 3) == 0x1e ? 4
+                                                   : 0;
         if (length == 0 || i + length > text.size()) {
             return false;
         }
@@ -237,8 +239,8 @@ std::string write_suite(const SuiteHeader& header, const std::vector<Session>& s
         "suite: {}\nprotocol: {}\n",
         header.tool_version, header.upstream, protocol, header.suite_id, protocol);
     out += "description: " +
-           yaml_quoted(fmt::format("Sessions recorded from {} by mailharness record",
-                                   header.upstream)) +
+           yaml_quoted(
+               fmt::format("Sessions recorded from {} by mailharness record", header.upstream)) +
            "\n";
     out += writer.variables_block();
     out += "cases:\n" + cases;
