@@ -6,8 +6,12 @@
 
 namespace mh::cli {
 
+// Set by -q/--quiet and --verbose on the main command (given before or after the subcommand).
+enum class Verbosity { quiet, normal, verbose };
+
 struct CommandContext {
     int exit_code = 0;
+    Verbosity verbosity = Verbosity::normal;
 };
 
 void add_serve_command(CLI::App& app, CommandContext& ctx);
@@ -18,5 +22,9 @@ void add_validate_command(CLI::App& app, CommandContext& ctx);
 void add_list_command(CLI::App& app, CommandContext& ctx);
 void add_run_command(CLI::App& app, CommandContext& ctx);
 void add_coverage_command(CLI::App& app, CommandContext& ctx);
+void add_diff_command(CLI::App& app, CommandContext& ctx);
+void add_bench_command(CLI::App& app, CommandContext& ctx);
+void add_fuzz_command(CLI::App& app, CommandContext& ctx);
+void add_record_command(CLI::App& app, CommandContext& ctx);
 
 }  // namespace mh::cli
