@@ -9,6 +9,7 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 #include "reference/config/accounts.hpp"
 #include "reference/config/yaml_reader.hpp"
@@ -36,7 +37,9 @@ void read_listeners(const Reader& r, const YAML::Node& node, Listeners& out) {
 void read_limits(const Reader& r, const YAML::Node& node, proto::smtp::Limits& out) {
     r.expect_map(node, "limits",
                  {"command_line", "text_line", "max_message_size", "max_recipients",
-                  "max_messages_per_session", "soft_error_limit", "hard_error_limit"});
+                  "max_messages_per_session", "soft_error_limit", "hard_error_limit", "connections",
+                  "connections_per_address", "auth_failure_delay_ms", "auth_failure_delay_max_ms",
+                  "auth_failure_forget_after", "error_delay_ms"});
     constexpr std::uint64_t gigabyte = 1ULL << 30;
     auto size = [&](const char* key, std::size_t& field, std::uint64_t min, std::uint64_t max) {
         if (node[key]) {
@@ -60,8 +63,33 @@ void read_limits(const Reader& r, const YAML::Node& node, proto::smtp::Limits& o
     count("hard_error_limit", out.hard_error_limit);
 }
 
+// The server's own keys of `limits:` (read_limits checks the key names).
+void read_server_limits(const Reader& r, const YAML::Node& node, ServerLimits& out) {
+    auto number = [&](const char* key, std::uint64_t min, std::uint64_t max, auto& field) {
+        if (node[key]) {
+            field = static_cast<std::remove_reference_t<decltype(field)>>(
+                r.number(node[key], std::string("limits.") + key, min, max));
+        }
+    };
+    number("connections", 1, 1000000, out.connections);
+    number("connections_per_address", 1, 1000000, out.connections_per_address);
+    auto millis = [&](const char* key, std::chrono::milliseconds& field) {
+        std::uint64_t value = static_cast<std::uint64_t>(field.count());
+        number(key, 0, 600000, value);
+        field = std::chrono::milliseconds(value);
+    };
+    millis("auth_failure_delay_ms", out.auth_failure_delay);
+    millis("auth_failure_delay_max_ms", out.auth_failure_delay_max);
+    millis("error_delay_ms", out.error_delay);
+    std::uint64_t forget = static_cast<std::uint64_t>(out.auth_failure_forget_after.count());
+    number("auth_failure_forget_after", 1, 86400, forget);
+    out.auth_failure_forget_after = std::chrono::seconds(forget);
+}
+
 void read_timeouts(const Reader& r, const YAML::Node& node, Timeouts& out) {
-    r.expect_map(node, "timeouts", {"smtp_idle", "pop3_idle", "tls_handshake", "shutdown_grace"});
+    r.expect_map(node, "timeouts",
+                 {"smtp_idle", "pop3_idle", "smtp_command", "pop3_command", "smtp_data", "session",
+                  "tls_handshake", "shutdown_grace"});
     auto seconds = [&](const char* key, std::chrono::seconds& field, std::uint64_t min) {
         if (node[key]) {
             field = std::chrono::seconds(
@@ -70,6 +98,10 @@ void read_timeouts(const Reader& r, const YAML::Node& node, Timeouts& out) {
     };
     seconds("smtp_idle", out.smtp_idle, 1);
     seconds("pop3_idle", out.pop3_idle, 1);
+    seconds("smtp_command", out.smtp_command, 1);
+    seconds("pop3_command", out.pop3_command, 1);
+    seconds("smtp_data", out.smtp_data, 1);
+    seconds("session", out.session, 1);
     seconds("tls_handshake", out.tls_handshake, 1);
     seconds("shutdown_grace", out.shutdown_grace, 0);
 }
@@ -154,7 +186,7 @@ Config read_config(const Reader& r, const YAML::Node& root) {
     }
     r.expect_map(root, "the configuration",
                  {"hostname", "domains", "accounts", "listeners", "limits", "timeouts", "smtp",
-                  "tls", "maildir", "durable", "threads", "quiet", "relay"});
+                  "tls", "maildir", "durable", "threads", "quiet", "user", "relay"});
     if (root["hostname"])
         config.hostname = r.string(root["hostname"], "hostname");
     if (root["domains"]) {
@@ -164,8 +196,10 @@ Config read_config(const Reader& r, const YAML::Node& root) {
     }
     if (root["listeners"])
         read_listeners(r, root["listeners"], config.listeners);
-    if (root["limits"])
+    if (root["limits"]) {
         read_limits(r, root["limits"], config.limits);
+        read_server_limits(r, root["limits"], config.server_limits);
+    }
     if (root["timeouts"])
         read_timeouts(r, root["timeouts"], config.timeouts);
     if (root["smtp"])
@@ -189,6 +223,8 @@ Config read_config(const Reader& r, const YAML::Node& root) {
         config.threads = static_cast<unsigned>(r.number(root["threads"], "threads", 0, 256));
     if (root["quiet"])
         config.quiet = r.boolean(root["quiet"], "quiet");
+    if (root["user"])
+        config.user = r.string(root["user"], "user");
     if (root["relay"])
         config_detail::read_relay(r, root["relay"], config.relay);
     if (root["accounts"]) {
@@ -273,6 +309,10 @@ Config embedded_profile() {
         account.apop_secret = password;
         config.accounts.push_back(std::move(account));
     }
+    // The profile's passwords are public and the suites fail logins and send junk on purpose:
+    // slowing those replies would only slow the suites.
+    config.server_limits.auth_failure_delay = std::chrono::milliseconds(0);
+    config.server_limits.error_delay = std::chrono::milliseconds(0);
     return config;
 }
 

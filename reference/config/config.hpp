@@ -14,6 +14,7 @@
 #include "proto/smtp/session.hpp"
 #include "reference/config/password.hpp"
 #include "reference/config/relay_config.hpp"
+#include "reference/faults/fault_plan.hpp"
 
 namespace mh::reference {
 
@@ -55,8 +56,29 @@ struct Listeners {
 struct Timeouts {
     std::chrono::seconds smtp_idle{300};  // RFC 5321 4.5.3.2.7: server timeout 5 minutes
     std::chrono::seconds pop3_idle{600};  // RFC 1939 3: autologout at least 10 minutes
+    // From one reply to the next: a whole command must arrive in this time, however slowly its
+    // bytes trickle in (RFC 5321 4.5.3.2.7 for SMTP, the autologout for POP3).
+    std::chrono::seconds smtp_command{300};
+    std::chrono::seconds pop3_command{600};
+    // From 354 to the end of the content (RFC 5321 4.5.3.2.6 gives the client 10 minutes).
+    std::chrono::seconds smtp_data{600};
+    std::chrono::seconds session{3600};  // a whole connection, whatever it does
     std::chrono::seconds tls_handshake{30};
     std::chrono::seconds shutdown_grace{10};  // SIGTERM: how long sessions may finish
+};
+
+// Limits the proto sessions do not see: connections and the failed-login delay.
+struct ServerLimits {
+    std::size_t connections = 1024;             // open sessions, all listeners together
+    std::size_t connections_per_address = 128;  // open sessions from one client address
+    // A failed AUTH/PASS/APOP from an address delays its reply by base * 2^(failures-1), at most
+    // `max`; the count is forgotten after `forget_after` without failures.
+    std::chrono::milliseconds auth_failure_delay{1000};
+    std::chrono::milliseconds auth_failure_delay_max{15000};
+    std::chrono::seconds auth_failure_forget_after{900};
+    // Once an SMTP session has more rejected commands than limits.soft_error_limit, each
+    // further reply waits this much longer (bounded by auth_failure_delay_max).
+    std::chrono::milliseconds error_delay{500};
 };
 
 struct Config {
@@ -65,6 +87,7 @@ struct Config {
     std::vector<Account> accounts;
     Listeners listeners;
     proto::smtp::Limits limits;
+    ServerLimits server_limits;  // read from the same `limits:` section
     Timeouts timeouts;
     bool auth_requires_tls = true;
     bool vrfy_enabled = false;
@@ -77,6 +100,8 @@ struct Config {
     unsigned threads = 0;  // 0: one per core
     bool quiet = false;    // no per-session log lines
     RelayConfig relay;     // where mail for foreign domains goes (docs/relay.md)
+    std::string user;      // when started as root: run as this user once listening
+    FaultPlan faults;      // `serve --faults FILE`: injected faults (docs/faults.md)
 };
 
 // example.test with alice/alice-pw and bob/bob-pw; no listeners (the caller chooses them).

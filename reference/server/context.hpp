@@ -8,9 +8,12 @@
 
 #include "reference/config/accounts.hpp"
 #include "reference/config/config.hpp"
+#include "reference/faults/session_faults.hpp"
 #include "reference/relay/queue.hpp"
+#include "reference/server/auth_throttle.hpp"
 #include "reference/server/log.hpp"
 #include "reference/server/policy.hpp"
+#include "reference/server/stop_signal.hpp"
 #include "reference/store/group_commit.hpp"
 #include "reference/store/maildir_mailstore.hpp"
 
@@ -25,6 +28,9 @@ struct ServerContext {
     MaildirMailstore& mailstore;
     boost::asio::ssl::context& tls;
     EventLog& log;
+    AuthThrottle& auth_throttle;
+    StopRegistry& stops;
+    FaultInjector* faults;  // null without a fault plan
 };
 
 }  // namespace mh::reference

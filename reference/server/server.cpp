@@ -20,12 +20,17 @@
 #include <thread>
 
 #include "reference/config/accounts.hpp"
+#include "reference/faults/session_faults.hpp"
 #include "reference/relay/maildir_queue.hpp"
 #include "reference/relay/relay.hpp"
+#include "reference/server/admission.hpp"
+#include "reference/server/auth_throttle.hpp"
 #include "reference/server/context.hpp"
 #include "reference/server/pop3_connection.hpp"
 #include "reference/server/smtp_connection.hpp"
+#include "reference/server/stop_signal.hpp"
 #include "reference/server/tls.hpp"
+#include "reference/server/transport.hpp"
 
 namespace mh::reference {
 
@@ -58,6 +63,10 @@ struct Server::Impl {
     MaildirMailstore mailstore;
     asio::ssl::context tls;
     EventLog log;
+    Admission admission;
+    AuthThrottle auth_throttle;
+    StopRegistry stops;
+    std::unique_ptr<FaultInjector> faults;
     asio::io_context io;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::unique_ptr<GroupCommitter> committer;
@@ -76,8 +85,15 @@ struct Server::Impl {
           policy(accounts, config.vrfy_enabled),
           mailstore(config.maildir, accounts),
           tls(make_server_tls_context(config.tls_cert, config.tls_key, config.hostname)),
-          log(config.quiet) {
+          log(config.quiet),
+          admission(config.server_limits.connections, config.server_limits.connections_per_address),
+          auth_throttle(config.server_limits.auth_failure_delay,
+                        config.server_limits.auth_failure_delay_max,
+                        config.server_limits.auth_failure_forget_after) {
         std::filesystem::create_directories(config.maildir);
+        if (!config.faults.rules.empty()) {
+            faults = std::make_unique<FaultInjector>(config.faults);
+        }
         committer = std::make_unique<GroupCommitter>(config.durable ? Durability::durable
                                                                     : Durability::discard);
         // Account names cannot start with '.', so the queue never collides with a mailbox.
@@ -87,8 +103,8 @@ struct Server::Impl {
                 Relay::Parts{config, policy, *committer, *relay, log},
                 std::make_unique<RouteTable>(config.relay.routes, config.relay.smarthost));
         }
-        context.emplace(
-            ServerContext{config, accounts, policy, *committer, *relay, mailstore, tls, log});
+        context.emplace(ServerContext{config, accounts, policy, *committer, *relay, mailstore, tls,
+                                      log, auth_throttle, stops, faults.get()});
         const auto& l = config.listeners;
         for (auto [service, endpoints] :
              {std::pair{Service::smtp, &l.smtp}, std::pair{Service::submission, &l.submission},
@@ -128,7 +144,38 @@ struct Server::Impl {
         acceptors.push_back(std::move(acceptor));
     }
 
+    // Over a connection limit: a temporary refusal in the service's words, then close. Implicit
+    // TLS listeners just close (a plaintext line would be noise to a TLS client).
+    asio::awaitable<void> refuse(tcp::socket socket, Service service, Admission::Verdict why) {
+        Transport transport(std::move(socket), tls);
+        const std::string peer = transport.peer();
+        const std::string reason = why == Admission::Verdict::server_full
+                                       ? "too many connections"
+                                       : "too many connections from your address";
+        log.write(to_string(service), "refused " + peer + ": " + reason);
+        std::string reply;
+        if (service == Service::smtp || service == Service::submission) {
+            reply = "421 4.7.0 " + config.hostname + " Service not available, " + reason +
+                    ", try again later\r\n";
+        } else if (service == Service::pop3) {
+            reply = "-ERR [SYS/TEMP] " + reason + ", try again later\r\n";  // RFC 3206 4
+        }
+        if (!reply.empty()) {
+            co_await transport.write(reply, std::chrono::seconds(5));
+        }
+        co_await transport.close(std::chrono::seconds(1));
+    }
+
     asio::awaitable<void> serve(tcp::socket socket, Service service) {
+        boost::system::error_code ec;
+        const auto remote = socket.remote_endpoint(ec);
+        Admission::Ticket ticket;
+        const auto verdict =
+            admission.admit(ec ? std::string("unknown") : remote.address().to_string(), ticket);
+        if (verdict != Admission::Verdict::admitted) {
+            co_await refuse(std::move(socket), service, verdict);
+            co_return;
+        }
         struct Count {
             std::atomic<std::size_t>& n;
             explicit Count(std::atomic<std::size_t>& counter) : n(counter) { ++n; }
@@ -153,6 +200,14 @@ struct Server::Impl {
             case Service::pop3s:
                 co_await serve_pop3(std::move(socket), true, *context);
                 break;
+        }
+    }
+
+    void wait_for_sessions(std::chrono::milliseconds limit) const {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (active.load() > 0 && std::chrono::steady_clock::now() < deadline &&
+               !threads.empty()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
     }
 
@@ -224,11 +279,12 @@ void Server::stop(std::chrono::milliseconds grace) {
                 acceptor.close(ignored);
             });
         }
-        const auto deadline = std::chrono::steady_clock::now() + grace;
-        while (d.active.load() > 0 && std::chrono::steady_clock::now() < deadline &&
-               !d.threads.empty()) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        // Idle sessions say goodbye now; busy ones may finish within the grace period, then
+        // every session is told to close, and gets a moment to do so.
+        d.stops.raise_all(StopLevel::drain);
+        d.wait_for_sessions(grace);
+        d.stops.raise_all(StopLevel::now);
+        d.wait_for_sessions(std::chrono::seconds(2));
         d.work.reset();
         d.io.stop();
         for (auto& thread : d.threads) {

@@ -30,12 +30,18 @@ Transport::Transport(asio::ip::tcp::socket socket, asio::ssl::context& tls)
 awaitable<std::pair<error_code, std::size_t>> Transport::read_some(asio::mutable_buffer buffer,
                                                                    Duration timeout) {
     asio::steady_timer timer(stream_.get_executor(), timeout);
-    auto result = encrypted_
-                      ? co_await (stream_.async_read_some(buffer, token) || timer.async_wait(token))
-                      : co_await (stream_.next_layer().async_read_some(buffer, token) ||
-                                  timer.async_wait(token));
+    // Without a stop signal, a wait that never ends stands in for it.
+    asio::steady_timer never(stream_.get_executor(), asio::steady_timer::time_point::max());
+    asio::steady_timer& stop = stop_ != nullptr ? stop_->wake() : never;
+    auto result = encrypted_ ? co_await (stream_.async_read_some(buffer, token) ||
+                                         timer.async_wait(token) || stop.async_wait(token))
+                             : co_await (stream_.next_layer().async_read_some(buffer, token) ||
+                                         timer.async_wait(token) || stop.async_wait(token));
     if (result.index() == 1) {
         co_return std::pair{error_code(asio::error::timed_out), std::size_t{0}};
+    }
+    if (result.index() == 2) {
+        co_return std::pair{error_code(asio::error::operation_aborted), std::size_t{0}};
     }
     auto [ec, n] = std::get<0>(result);
     co_return std::pair{ec, n};
@@ -88,6 +94,11 @@ awaitable<error_code> Transport::client_handshake(const std::string& server_name
     std::tie(ec) = std::get<0>(result);
     encrypted_ = !ec;
     co_return ec;
+}
+
+awaitable<void> Transport::pause(Duration duration) {
+    asio::steady_timer timer(stream_.get_executor(), duration);
+    co_await timer.async_wait(token);
 }
 
 awaitable<void> Transport::close(Duration timeout) {
