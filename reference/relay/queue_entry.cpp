@@ -112,7 +112,10 @@ QueueState QueueStateStore::load(const std::string& id) const {
 
 void QueueStateStore::save(const std::string& id, const QueueState& state) const {
     std::string text = "attempts " + std::to_string(state.attempts) + "\nnext " +
-                       std::to_string(std::chrono::system_clock::to_time_t(state.next_attempt)) +
+                       // Rounded up: never earlier than the schedule says.
+                       std::to_string(std::chrono::ceil<std::chrono::seconds>(
+                                          state.next_attempt.time_since_epoch())
+                                          .count()) +
                        "\n";
     for (const auto& recipient : state.finished) {
         text += "done " + recipient + "\n";

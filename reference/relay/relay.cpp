@@ -84,6 +84,11 @@ void Relay::start() {
     if (thread_.joinable() || stopped_) {
         return;
     }
+    const RelayConfig& relay = parts_.config.relay;
+    log("started: " + std::to_string(relay.routes.size()) + " route(s)" +
+        (relay.smarthost ? ", smarthost " + relay.smarthost->to_string() : std::string()) +
+        ", TLS " + (relay.tls.policy == RelayTlsPolicy::required ? "required" : "opportunistic") +
+        ", queue " + parts_.queue.folder().string());
     parts_.queue.on_queued([this] { wake(); });
     asio::co_spawn(io_, scan_loop(), [this](const std::exception_ptr& error) {
         if (error) {

@@ -3,15 +3,14 @@
 // across a restart, and no bounce for a bounce.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
-#include <fstream>
-#include <sstream>
-#include <thread>
 
 #include "../reference/temp_dir.hpp"
 #include "reference/clients/send_client.hpp"
 #include "reference/server/server.hpp"
 #include "reference/store/maildir.hpp"
+#include "relay_helpers.hpp"
 #include "scripted_smtp_hop.hpp"
 
 namespace mh::integration {
@@ -19,42 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using reference::testing::TempDir;
-
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-std::vector<std::filesystem::path> files_in(const std::filesystem::path& dir) {
-    std::vector<std::filesystem::path> out;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        out.push_back(entry.path());
-    }
-    return out;
-}
-
-// Polls `condition` for up to `limit` (the relay works on its own thread).
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit = 15s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
-}
-
-// A port nothing listens on (bound, then released).
-std::uint16_t dead_port() {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return acceptor.local_endpoint().port();
-}
 
 const std::string message_text =
     "From: <dave@origin.test>\r\nTo: <carol@remote.test>\r\nSubject: relay test\r\n\r\n"
@@ -193,7 +156,7 @@ TEST_F(RelayTest, ABounceIsNeverBounced) {
 }
 
 TEST_F(RelayTest, ADeadNextHopIsRetriedAndTheQueueSurvivesARestart) {
-    const std::uint16_t port = dead_port();
+    const std::uint16_t port = free_port();
     {
         reference::Server server(sender_config(port));
         server.start();
@@ -212,7 +175,55 @@ TEST_F(RelayTest, ADeadNextHopIsRetriedAndTheQueueSurvivesARestart) {
     ASSERT_TRUE(eventually([&] { return files_in(queue_new()).empty(); }));
     ASSERT_EQ(hop.messages().size(), 1U);
     EXPECT_TRUE(unstuffed(hop.messages()[0]).ends_with(message_text));
-    EXPECT_TRUE(files_in(root_.path() / "origin/.relay-queue/state").empty());
+    // The state file goes right after the message.
+    EXPECT_TRUE(
+        eventually([&] { return files_in(root_.path() / "origin/.relay-queue/state").empty(); }));
+}
+
+TEST_F(RelayTest, RelaysToAnotherReferenceServerOverStartTlsWhenTlsIsRequired) {
+    reference::Config remote;
+    remote.hostname = "mx.remote.test";
+    remote.domains = {"remote.test"};
+    remote.maildir = root_.path() / "remote";
+    remote.threads = 2;
+    remote.quiet = true;
+    remote.listeners.smtp = {{"127.0.0.1", 0}};
+    reference::Account carol;
+    carol.name = "carol";
+    carol.addresses = {"carol@remote.test"};
+    std::string why;
+    carol.password = *reference::parse_password_hash(
+        reference::hash_password("carol-pw", reference::test_profile_iterations), why);
+    remote.accounts = {carol};
+    reference::Server next_hop(remote);
+    next_hop.start();
+    auto config = sender_config(next_hop.listeners().front().endpoint.port);
+    config.relay.tls.policy = reference::RelayTlsPolicy::required;
+    reference::Server server(config);
+    server.start();
+    submit(server);
+    const auto mailbox = root_.path() / "remote/carol/Maildir/new";
+    ASSERT_TRUE(eventually([&] { return files_in(mailbox).size() == 1; }));
+    const std::string stored = slurp(files_in(mailbox)[0]);
+    EXPECT_TRUE(stored.ends_with(message_text)) << stored;
+    EXPECT_NE(stored.find("by mx.remote.test with ESMTPS"), std::string::npos) << stored;
+    EXPECT_TRUE(eventually([&] { return files_in(queue_new()).empty(); }));
+}
+
+TEST_F(RelayTest, RequiredTlsWithoutStartTlsIsATemporaryFailure) {
+    ScriptedSmtpHop hop([](int, const std::string& line) { return willing_reply(line); });
+    auto config = sender_config(hop.port());
+    config.relay.tls.policy = reference::RelayTlsPolicy::required;
+    reference::Server server(config);
+    server.start();
+    submit(server);
+    ASSERT_EQ(files_in(queue_new()).size(), 1U);
+    const auto state =
+        root_.path() / "origin/.relay-queue/state" / files_in(queue_new())[0].filename();
+    ASSERT_TRUE(eventually([&] { return slurp(state).starts_with("attempts 1\n"); }));
+    EXPECT_TRUE(hop.messages().empty());
+    EXPECT_EQ(files_in(queue_new()).size(), 1U) << "kept for a retry, not bounced";
+    EXPECT_TRUE(files_in(dave_new()).empty());
 }
 
 }  // namespace
