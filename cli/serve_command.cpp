@@ -1,13 +1,18 @@
 // `mailharness serve`: the reference SMTP/POP3 server in the foreground until SIGINT/SIGTERM.
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "reference/config/config.hpp"
 #include "reference/config/password.hpp"
+#include "reference/server/privileges.hpp"
 #include "reference/server/server.hpp"
 
 namespace mh::cli {
@@ -18,6 +23,10 @@ struct ServeOptions {
     std::vector<std::string> smtp, submission, smtps, pop3, pop3s;
     std::string maildir;
     std::string hostname;
+    std::string user;
+    std::string faults_file;
+    std::uint64_t seed = 0;
+    bool seed_given = false;
     bool quiet = false;
     bool discard = false;
     bool hash_password = false;
@@ -54,6 +63,12 @@ reference::Config build_config(const ServeOptions& options) {
         config.quiet = true;
     if (options.discard)
         config.durable = false;
+    if (!options.user.empty())
+        config.user = options.user;
+    if (!options.faults_file.empty())
+        config.faults = reference::load_fault_plan(options.faults_file);
+    if (options.seed_given)
+        config.faults.seed = options.seed;
     return config;
 }
 
@@ -71,6 +86,10 @@ void print_banner(const reference::Server& server) {
             addresses += (addresses.empty() ? "" : ", ") + address;
         }
         std::printf("  account    %-10s %s\n", account.name.c_str(), addresses.c_str());
+    }
+    if (!config.faults.rules.empty()) {
+        std::printf("  faults     %zu rule(s), seed %llu\n", config.faults.rules.size(),
+                    static_cast<unsigned long long>(config.faults.seed));
     }
     std::fflush(stdout);
 }
@@ -105,6 +124,11 @@ int serve(const ServeOptions& options) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     try {
         reference::Server server(std::move(config));
+        // Listening and the TLS key need root; the sessions do not.
+        reference::drop_privileges(server.config().user, server.config().maildir);
+        if (geteuid() == 0) {
+            std::fprintf(stderr, "mailharness serve: warning: running as root; give --user\n");
+        }
         server.start();
         print_banner(server);
         int signal = 0;
@@ -142,12 +166,23 @@ void add_serve_command(CLI::App& app, CommandContext& ctx) {
                           "implicit-TLS POP3 listener ADDR:PORT (repeatable)");
     serve_app->add_option("--maildir", options->maildir, "root of the accounts' Maildirs");
     serve_app->add_option("--hostname", options->hostname, "name in greetings and Received:");
+    serve_app->add_option("--user", options->user,
+                          "when started as root: run as this user once listening");
+    serve_app
+        ->add_option("--faults", options->faults_file,
+                     "YAML fault plan: injected replies, delays, disconnects (docs/faults.md)")
+        ->check(CLI::ExistingFile);
+    auto* seed =
+        serve_app->add_option("--seed", options->seed, "seed of the fault plan's random choices");
     serve_app->add_flag("--quiet", options->quiet, "no per-session log lines");
     serve_app->add_flag("--discard", options->discard,
                         "accept mail and drop it (load-testing clients only)");
     serve_app->add_flag("--hash-password", options->hash_password,
                         "read a password on stdin, print its password_hash for the config");
-    serve_app->callback([options, &ctx] { ctx.exit_code = serve(*options); });
+    serve_app->callback([options, seed, &ctx] {
+        options->seed_given = seed->count() > 0;
+        ctx.exit_code = serve(*options);
+    });
 }
 
 }  // namespace mh::cli
