@@ -1,0 +1,421 @@
+// `mailharness bench`: load generation (docs/performance.md).
+//   bench smtp [--smtp HOST:PORT] --concurrency N (--messages M | --duration S) --size BYTES ...
+//   bench pop3 [--pop3 HOST:PORT] --workload login|retr-all|top|mixed ...
+//   bench merge A.json B.json ... -o OUT.json   (several processes of one run)
+// Without --smtp / --pop3 the embedded reference server is the target. Exit codes: 0 done
+// without errors, 1 errors or an integrity failure, 2 bad usage or input, 3 nothing reachable.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "harness/bench/engine.hpp"
+#include "harness/bench/integrity.hpp"
+#include "harness/bench/message_factory.hpp"
+#include "harness/bench/pop3_load.hpp"
+#include "harness/bench/smtp_load.hpp"
+#include "reference/embedded.hpp"
+
+namespace mh::cli {
+namespace {
+
+namespace bench = harness::bench;
+namespace sc = harness::scenario;
+using tcp = boost::asio::ip::tcp;
+
+class UsageError : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct CommonFlags {
+    unsigned concurrency = 1;
+    unsigned threads = 0;
+    std::optional<std::uint64_t> units;
+    std::optional<double> duration_s;
+    std::optional<double> rate;
+    double warmup_s = 0;
+    double idle_timeout_s = 30;
+    std::string tls;
+    bool pipelining = false;
+    std::string json_path;
+    bool quiet = false;
+};
+
+struct SmtpFlags : CommonFlags {
+    std::string target;
+    std::vector<std::string> auth;
+    std::size_t size = 1024;
+    std::string size_dist;
+    unsigned recipients = 1;
+    std::vector<std::string> to;
+    std::string from = "bench@example.test";
+    bool reuse = true;
+    bool verify = false;
+    std::string verify_maildir;
+    std::string verify_pop3;
+};
+
+struct Pop3Flags : CommonFlags {
+    std::string target;
+    std::vector<std::string> auth;
+    std::string workload = "login";
+};
+
+tcp::endpoint resolve(const std::string& flag, const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+        throw UsageError(flag + " " + text + ": expected HOST:PORT, as in 127.0.0.1:2525");
+    boost::asio::io_context io;
+    tcp::resolver resolver(io);
+    boost::system::error_code ec;
+    std::string host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    const auto results = resolver.resolve(host, text.substr(colon + 1), ec);
+    if (ec || results.empty())
+        throw UsageError(flag + " " + text + ": cannot resolve: " + ec.message());
+    return *results.begin();
+}
+
+bench::Credentials credentials(const std::string& text) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos || colon == 0)
+        throw UsageError("--auth " + text + ": expected USER:PASSWORD, as in alice:alice-pw");
+    return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
+sc::TlsMode tls_mode(const std::string& text) {
+    if (text.empty())
+        return sc::TlsMode::none;
+    if (auto mode = sc::parse_tls_mode(text))
+        return *mode;
+    throw UsageError("--tls " + text + ": expected starttls, implicit or none");
+}
+
+bench::EngineOptions engine_options(const CommonFlags& flags) {
+    using std::chrono::duration;
+    using std::chrono::nanoseconds;
+    bench::EngineOptions options;
+    options.concurrency = flags.concurrency;
+    options.threads = flags.threads;
+    options.pacing.units = flags.units;
+    if (flags.duration_s)
+        options.pacing.duration =
+            std::chrono::duration_cast<nanoseconds>(duration<double>(*flags.duration_s));
+    if (!flags.units && !flags.duration_s)
+        options.pacing.units = 1000;
+    options.pacing.warmup =
+        std::chrono::duration_cast<nanoseconds>(duration<double>(flags.warmup_s));
+    options.pacing.rate = flags.rate;
+    options.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        duration<double>(flags.idle_timeout_s));
+    if (!flags.quiet && isatty(fileno(stderr)))
+        options.progress = stderr;
+    return options;
+}
+
+void print_summary(const bench::Report& report) {
+    std::printf("%s %s: %llu %ss in %.2f s: %.0f/s, %.2f MB/s, %llu errors\n",
+                report.protocol.c_str(), report.target.c_str(),
+                static_cast<unsigned long long>(report.stats.units), report.unit.c_str(),
+                report.measured_seconds, report.rate(), report.megabytes_per_s(),
+                static_cast<unsigned long long>(report.stats.error_count()));
+    auto line = [](const std::string& name, const bench::Histogram& h) {
+        if (h.count() == 0)
+            return;
+        std::printf("  %-10s p50 %-9s p90 %-9s p99 %-9s p99.9 %-9s max %s\n", name.c_str(),
+                    bench::format_latency(h.percentile(50)).c_str(),
+                    bench::format_latency(h.percentile(90)).c_str(),
+                    bench::format_latency(h.percentile(99)).c_str(),
+                    bench::format_latency(h.percentile(99.9)).c_str(),
+                    bench::format_latency(h.max()).c_str());
+    };
+    line(report.unit, report.stats.latency);
+    for (const auto& [name, h] : report.stats.commands)
+        line(name, h);
+    line("connect", report.stats.connect);
+    line("TLS", report.stats.tls_handshake);
+    for (const auto& [name, count] : report.stats.errors_by_command)
+        std::printf("  error %s: %llu\n", name.c_str(), static_cast<unsigned long long>(count));
+}
+
+void write_json(const std::string& path, const nlohmann::json& json) {
+    if (path.empty())
+        return;
+    std::ofstream out(path);
+    if (!out)
+        throw std::runtime_error("cannot write " + path);
+    out << json.dump(1) << '\n';
+}
+
+// The exit code of a finished run.
+int outcome(const bench::Report& report) {
+    if (report.stats.units == 0 && report.stats.errors.count("transport"))
+        return 3;
+    return report.stats.error_count() == 0 ? 0 : 1;
+}
+
+// The embedded reference, started when no target is given (its store in a temporary folder).
+struct Embedded {
+    std::filesystem::path root;
+    std::unique_ptr<reference::EmbeddedServer> server;
+
+    Embedded() {
+        root = std::filesystem::temp_directory_path() /
+               fmt::format("mailharness-bench-{}", ::getpid());
+        server = reference::EmbeddedServer::start(root);
+        std::fprintf(stderr, "bench: target is the embedded reference (store %s)\n", root.c_str());
+    }
+    ~Embedded() {
+        server->stop();
+        std::error_code ignored;
+        std::filesystem::remove_all(root, ignored);
+    }
+};
+
+int run_smtp(SmtpFlags flags) {
+    std::unique_ptr<Embedded> embedded;
+    bench::SmtpLoadOptions options;
+    if (flags.target.empty()) {
+        embedded = std::make_unique<Embedded>();
+        const auto& ep = embedded->server->endpoints();
+        flags.target = fmt::format("{}:{}", ep.host, ep.smtp);
+    }
+    options.endpoint = resolve("--smtp", flags.target);
+    options.tls = tls_mode(flags.tls);
+    if (!flags.auth.empty())
+        options.auth = credentials(flags.auth.front());
+    if (!flags.to.empty())
+        options.to = flags.to;
+    options.from = flags.from;
+    options.recipients = flags.recipients;
+    options.pipelining = flags.pipelining;
+    options.reuse = flags.reuse;
+
+    const bool verify = flags.verify || !flags.verify_maildir.empty() || !flags.verify_pop3.empty();
+    std::string run_id;
+    if (verify)
+        run_id = fmt::format("{:016x}",
+                             std::random_device{}() * 0x100000000ULL + std::random_device{}());
+    const auto sizes = flags.size_dist.empty() ? std::vector<bench::SizeWeight>{{flags.size, 1}}
+                                               : bench::load_size_distribution(flags.size_dist);
+    const bench::MessageFactory messages(sizes, options.from, options.to.front(), run_id);
+    options.messages = &messages;
+    bench::AcceptedLedger ledger;
+    if (verify)
+        options.ledger = &ledger;
+
+    bench::Report report;
+    report.protocol = "smtp";
+    report.target = flags.target;
+    report.unit = "message";
+    bench::run_load(engine_options(flags), bench::smtp_session(options), report);
+
+    nlohmann::json extra{{"options",
+                          {{"concurrency", flags.concurrency},
+                           {"size", flags.size_dist.empty() ? nlohmann::json(flags.size)
+                                                            : nlohmann::json(flags.size_dist)},
+                           {"recipients", flags.recipients},
+                           {"pipelining", flags.pipelining},
+                           {"reuse", flags.reuse},
+                           {"tls", sc::to_string(options.tls)},
+                           {"rate", flags.rate ? nlohmann::json(*flags.rate) : nlohmann::json()},
+                           {"open_loop", flags.rate.has_value()}}}};
+    print_summary(report);
+    int code = outcome(report);
+    if (verify) {
+        bench::IntegrityCheck check(run_id, ledger.sequences());
+        bench::IntegrityReport integrity;
+        if (!flags.verify_maildir.empty()) {
+            integrity = bench::verify_maildir(flags.verify_maildir, std::move(check));
+        } else {
+            std::string pop3 = flags.verify_pop3;
+            bench::Credentials account{"alice", "alice-pw"};
+            if (embedded && pop3.empty())
+                pop3 = fmt::format("{}:{}", embedded->server->endpoints().host,
+                                   embedded->server->endpoints().pop3);
+            if (pop3.empty())
+                throw UsageError("--verify needs --verify-maildir DIR or --verify-pop3 HOST:PORT");
+            if (flags.auth.size() > 1)
+                account = credentials(flags.auth[1]);
+            else if (!flags.auth.empty())
+                account = credentials(flags.auth.front());
+            integrity =
+                bench::verify_pop3(resolve("--verify-pop3", pop3), account, std::move(check));
+        }
+        std::printf("integrity: %s\n", integrity.summary().c_str());
+        extra["integrity"] = integrity.to_json();
+        extra["integrity"]["run_id"] = run_id;
+        if (!integrity.ok())
+            code = 1;
+    }
+    write_json(flags.json_path, bench::to_json(report, extra));
+    return code;
+}
+
+int run_pop3(Pop3Flags flags) {
+    std::unique_ptr<Embedded> embedded;
+    bench::Pop3LoadOptions options;
+    if (flags.target.empty()) {
+        embedded = std::make_unique<Embedded>();
+        const auto& ep = embedded->server->endpoints();
+        flags.target = fmt::format("{}:{}", ep.host, ep.pop3);
+    }
+    options.endpoint = resolve("--pop3", flags.target);
+    options.tls = tls_mode(flags.tls);
+    for (const auto& a : flags.auth)
+        options.accounts.push_back(credentials(a));
+    if (options.accounts.empty())
+        options.accounts.push_back({"alice", "alice-pw"});
+    const std::map<std::string, bench::Pop3Workload> workloads{
+        {"login", bench::Pop3Workload::login},
+        {"retr-all", bench::Pop3Workload::retr_all},
+        {"top", bench::Pop3Workload::top},
+        {"mixed", bench::Pop3Workload::mixed}};
+    const auto it = workloads.find(flags.workload);
+    if (it == workloads.end())
+        throw UsageError("--workload " + flags.workload +
+                         ": expected login, retr-all, top or mixed");
+    options.workload = it->second;
+    options.pipelining = flags.pipelining;
+
+    bench::Report report;
+    report.protocol = "pop3";
+    report.target = flags.target;
+    report.unit = bench::pop3_unit(options.workload);
+    bench::run_load(engine_options(flags), bench::pop3_session(options), report);
+    print_summary(report);
+    write_json(flags.json_path,
+               bench::to_json(report, {{"options",
+                                        {{"concurrency", flags.concurrency},
+                                         {"workload", flags.workload},
+                                         {"pipelining", flags.pipelining},
+                                         {"tls", sc::to_string(options.tls)},
+                                         {"open_loop", flags.rate.has_value()}}}}));
+    return outcome(report);
+}
+
+int run_merge(const std::vector<std::string>& inputs, const std::string& output) {
+    std::vector<bench::Report> reports;
+    for (const auto& path : inputs) {
+        std::ifstream in(path);
+        if (!in)
+            throw UsageError("cannot read " + path);
+        try {
+            reports.push_back(bench::report_from_json(nlohmann::json::parse(in)));
+        } catch (const std::exception& e) {
+            throw UsageError(path + ": " + e.what());
+        }
+    }
+    const bench::Report merged = bench::merge_reports(reports);
+    print_summary(merged);
+    write_json(output, bench::to_json(merged, {}));
+    return 0;
+}
+
+void add_common(CLI::App& cmd, CommonFlags& f) {
+    cmd.add_option("--concurrency,-c", f.concurrency, "sessions at once")
+        ->check(CLI::Range(1u, 100000u));
+    cmd.add_option("--threads", f.threads, "io threads (default: one per core)");
+    cmd.add_option("--duration", f.duration_s, "seconds to measure (after the warm-up)");
+    cmd.add_option("--rate", f.rate,
+                   "open loop: units per second (latency from the intended send time)")
+        ->check(CLI::PositiveNumber);
+    cmd.add_option("--warmup", f.warmup_s, "seconds at the start excluded from every figure");
+    cmd.add_option("--idle-timeout", f.idle_timeout_s, "stop when nothing completes for this long");
+    cmd.add_option("--tls", f.tls, "starttls, implicit or none (default)");
+    cmd.add_flag("--pipelining", f.pipelining, "send the commands of a unit in one write");
+    cmd.add_option("--json", f.json_path, "write the result JSON here (docs/performance.md)");
+    cmd.add_flag("--quiet", f.quiet, "no progress line");
+}
+
+int guarded(const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "mailharness bench: %s\n", e.what());
+        return 2;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "mailharness bench: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mailharness bench: %s\n", e.what());
+        return 3;
+    }
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, CommandContext& ctx) {
+    auto* bench_cmd =
+        app.add_subcommand("bench", "Load: throughput and latency (docs/performance.md)");
+    bench_cmd->require_subcommand(1);
+
+    auto smtp_flags = std::make_shared<SmtpFlags>();
+    auto* smtp = bench_cmd->add_subcommand(
+        "smtp", "Send messages as fast as the server takes them, or at --rate");
+    add_common(*smtp, *smtp_flags);
+    smtp->add_option("--smtp", smtp_flags->target, "HOST:PORT (default: the embedded reference)");
+    smtp->add_option("--messages", smtp_flags->units, "messages to measure (default 1000)")
+        ->excludes(smtp->get_option("--duration"));
+    smtp->add_option("--size", smtp_flags->size, "message size in bytes, headers included")
+        ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 30));
+    smtp->add_option("--size-dist", smtp_flags->size_dist, "file of \"SIZE WEIGHT\" lines")
+        ->check(CLI::ExistingFile)
+        ->excludes(smtp->get_option("--size"));
+    smtp->add_option("--recipients", smtp_flags->recipients, "RCPT per message")
+        ->check(CLI::Range(1u, 1000u));
+    smtp->add_option("--to", smtp_flags->to, "recipient address (repeat; cycled)");
+    smtp->add_option("--from", smtp_flags->from, "envelope sender");
+    smtp->add_option("--auth", smtp_flags->auth,
+                     "USER:PASSWORD for AUTH PLAIN (a second one: the --verify POP3 account)");
+    smtp->add_flag("--reuse,!--no-reuse", smtp_flags->reuse,
+                   "keep the connection for the next message (default) or reconnect each time");
+    smtp->add_flag("--verify", smtp_flags->verify,
+                   "tag every message and check afterwards: delivered, intact, no duplicates");
+    smtp->add_option("--verify-maildir", smtp_flags->verify_maildir, "check this Maildir");
+    smtp->add_option("--verify-pop3", smtp_flags->verify_pop3, "check through POP3 at HOST:PORT");
+    smtp->callback(
+        [smtp_flags, &ctx] { ctx.exit_code = guarded([&] { return run_smtp(*smtp_flags); }); });
+
+    auto pop3_flags = std::make_shared<Pop3Flags>();
+    auto* pop3 =
+        bench_cmd->add_subcommand("pop3", "POP3 sessions as fast as the server serves them");
+    add_common(*pop3, *pop3_flags);
+    pop3->add_option("--pop3", pop3_flags->target, "HOST:PORT (default: the embedded reference)");
+    pop3->add_option("--sessions", pop3_flags->units, "POP3 sessions to measure (default 1000)")
+        ->excludes(pop3->get_option("--duration"));
+    pop3->add_option("--workload", pop3_flags->workload, "login, retr-all, top or mixed");
+    pop3->add_option("--auth", pop3_flags->auth,
+                     "USER:PASSWORD (repeat: sessions take them in turn)");
+    pop3->callback(
+        [pop3_flags, &ctx] { ctx.exit_code = guarded([&] { return run_pop3(*pop3_flags); }); });
+
+    auto inputs = std::make_shared<std::vector<std::string>>();
+    auto output = std::make_shared<std::string>();
+    auto* merge =
+        bench_cmd->add_subcommand("merge", "Combine the JSON of bench processes that ran together");
+    merge->add_option("inputs", *inputs, "bench JSON files")->required()->check(CLI::ExistingFile);
+    merge->add_option("-o,--out", *output, "merged JSON");
+    merge->callback([inputs, output, &ctx] {
+        ctx.exit_code = guarded([&] { return run_merge(*inputs, *output); });
+    });
+}
+
+}  // namespace mh::cli
