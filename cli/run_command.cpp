@@ -9,6 +9,7 @@
 #include <random>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/suite_options.hpp"
 #include "harness/report/reports.hpp"
 #include "harness/run/runner.hpp"
@@ -123,6 +124,11 @@ int run(const RunFlags& flags) {
         return 2;
     }
 
+    // Before any thread starts (the embedded server's, the case runners'), so that they inherit
+    // the blocked signals and Ctrl-C reaches only the watcher.
+    Interrupt interrupt("stopping the running cases");
+    options.stop = interrupt.token();
+
     // The target: a profile file, endpoints from flags, or the embedded default.
     std::unique_ptr<reference::EmbeddedServer> embedded;
     std::filesystem::path temp_maildir;
@@ -201,6 +207,9 @@ int run(const RunFlags& flags) {
     }
     if (!written) {
         return 2;
+    }
+    if (result.interrupted) {
+        return interrupt.exit_code();
     }
     return harness::run_exit_code(result, *fail_on, flags.min_score);
 }

@@ -45,12 +45,13 @@ std::vector<std::string> ask(Channel& channel, const std::string& domain,
 }
 
 EndpointProbe probe(Protocol protocol, const scenario::Endpoint& endpoint,
-                    const scenario::TargetProfile& profile, scenario::Duration timeout) {
+                    const scenario::TargetProfile& profile, scenario::Duration timeout,
+                    std::stop_token stop) {
     EndpointProbe result;
     result.configured = true;
     transport::TranscriptRecorder transcript;
     Channel channel(protocol, transport::TlsSettings{profile.tls_verify, profile.tls_ca},
-                    transcript, "probe");
+                    transcript, "probe", ChannelLimits{}, std::move(stop));
     const std::string domain = profile.domain.empty() ? "example.test" : profile.domain;
     try {
         channel.open(endpoint, transport::Clock::now() + timeout);
@@ -83,14 +84,14 @@ EndpointProbe probe(Protocol protocol, const scenario::Endpoint& endpoint,
 
 }  // namespace
 
-Capabilities probe_capabilities(const scenario::TargetProfile& profile,
-                                scenario::Duration timeout) {
+Capabilities probe_capabilities(const scenario::TargetProfile& profile, scenario::Duration timeout,
+                                std::stop_token stop) {
     Capabilities capabilities;
     if (profile.smtp) {
-        capabilities.smtp = probe(Protocol::smtp, *profile.smtp, profile, timeout);
+        capabilities.smtp = probe(Protocol::smtp, *profile.smtp, profile, timeout, stop);
     }
     if (profile.pop3) {
-        capabilities.pop3 = probe(Protocol::pop3, *profile.pop3, profile, timeout);
+        capabilities.pop3 = probe(Protocol::pop3, *profile.pop3, profile, timeout, stop);
     }
     return capabilities;
 }

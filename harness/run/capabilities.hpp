@@ -2,6 +2,7 @@
 // What the target advertises, probed once per run: EHLO keywords (SMTP) and CAPA lines (POP3),
 // before and after STARTTLS / STLS when the profile asks for it. `requires:` is checked here.
 
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ struct Capabilities {
     }
 };
 
-Capabilities probe_capabilities(const scenario::TargetProfile& profile, scenario::Duration timeout);
+Capabilities probe_capabilities(const scenario::TargetProfile& profile, scenario::Duration timeout,
+                                std::stop_token stop = {});
 
 // The first of `requires` that `probe` does not advertise, or "" when all are.
 std::string first_missing(const std::vector<std::string>& requires_list,

@@ -1,6 +1,8 @@
 #include "harness/run/case_runner.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -50,14 +52,57 @@ std::string unique_token() {
     return out.str();
 }
 
+// Whether an expectation is met by silence, so the step mostly waits (any of its forms).
+bool allows_silence(const Expectation& expectation) {
+    if (std::holds_alternative<SilenceExpect>(expectation.form)) {
+        return true;
+    }
+    const auto* any = std::get_if<AnyExpect>(&expectation.form);
+    return any != nullptr &&
+           std::any_of(any->alternatives.begin(), any->alternatives.end(), allows_silence);
+}
+
+// Holds the case's job slot free for the life of the object.
+class IdleSpan {
+  public:
+    explicit IdleSpan(IdleWaits* idle) : idle_(idle) {
+        if (idle_ != nullptr) {
+            idle_->begin();
+        }
+    }
+    ~IdleSpan() {
+        if (idle_ != nullptr) {
+            idle_->end();
+        }
+    }
+    IdleSpan(const IdleSpan&) = delete;
+    IdleSpan& operator=(const IdleSpan&) = delete;
+
+  private:
+    IdleWaits* idle_;
+};
+
+void throw_if_stopped(const std::stop_token& stop) {
+    if (stop.stop_requested()) {
+        throw transport::TransportError(transport::TransportError::Kind::stopped,
+                                        "stopped (interrupted)");
+    }
+}
+
 std::size_t account_index(const std::string& name, std::string_view prefix) {
     return static_cast<std::size_t>(std::stoul(name.substr(prefix.size())));
 }
 
 class CaseExecution {
   public:
-    CaseExecution(const Suite& suite, const Case& kase, const TargetProfile& profile)
-        : suite_(suite), case_(kase), profile_(profile), unique_(unique_token()) {}
+    CaseExecution(const Suite& suite, const Case& kase, const TargetProfile& profile,
+                  std::stop_token stop, IdleWaits* idle)
+        : suite_(suite),
+          case_(kase),
+          profile_(profile),
+          stop_(std::move(stop)),
+          idle_(idle),
+          unique_(unique_token()) {}
 
     void run(CaseResult& result);
 
@@ -69,6 +114,7 @@ class CaseExecution {
     void start_tls(Channel& channel, Duration timeout);
     void auth(const Auth& auth, Channel& channel, Duration timeout);
     void deliver_step(const Deliver& step, Duration timeout);
+    void sleep(Duration duration);
     Channel& channel_for(const Step& step, Duration timeout);
     std::unique_ptr<Channel> open_channel(const std::string& name, Duration timeout);
     const Account& account(const std::string& written);
@@ -78,6 +124,8 @@ class CaseExecution {
     const Suite& suite_;
     const Case& case_;
     const TargetProfile& profile_;
+    std::stop_token stop_;
+    IdleWaits* idle_;
     std::string unique_;
     transport::TranscriptRecorder transcript_;
     std::map<std::string, std::unique_ptr<Channel>> channels_;
@@ -91,6 +139,7 @@ void CaseExecution::run(CaseResult& result) {
         const Step& step = steps[i];
         const Duration timeout = step.timeout.value_or(case_.timeout);
         try {
+            throw_if_stopped(stop_);
             execute(step, timeout);
             continue;
         } catch (const StepFailure& failure) {
@@ -100,10 +149,12 @@ void CaseExecution::run(CaseResult& result) {
             result.actual = failure.actual;
         } catch (const transport::TransportError& e) {
             using Kind = transport::TransportError::Kind;
-            const bool harness_side =
-                e.kind() == Kind::refused || e.kind() == Kind::unreachable || e.kind() == Kind::tls;
+            const bool harness_side = e.kind() == Kind::refused || e.kind() == Kind::unreachable ||
+                                      e.kind() == Kind::tls || e.kind() == Kind::stopped;
             result.outcome = harness_side ? Outcome::error : Outcome::fail;
-            result.message = e.what();
+            result.message = e.kind() == Kind::stopped
+                                 ? "interrupted (Ctrl-C) before the case finished"
+                                 : e.what();
         } catch (const UndefinedVariable& e) {
             result.outcome = Outcome::skip;
             result.message = std::string("not applicable to this target: ") + e.what();
@@ -152,8 +203,7 @@ void CaseExecution::execute(const Step& step, Duration timeout) {
             } else if constexpr (std::is_same_v<T, Switch>) {
                 current_ = action.connection;
             } else if constexpr (std::is_same_v<T, Sleep>) {
-                transcript_.note("sleep " + std::to_string(action.duration.count()) + " ms", "");
-                std::this_thread::sleep_for(action.duration);
+                sleep(action.duration);
             } else if constexpr (std::is_same_v<T, Deliver>) {
                 deliver_step(action, timeout);
             }
@@ -165,7 +215,7 @@ std::unique_ptr<Channel> CaseExecution::open_channel(const std::string& name, Du
     const auto& endpoint = suite_.protocol == Protocol::smtp ? profile_.smtp : profile_.pop3;
     auto channel = std::make_unique<Channel>(
         suite_.protocol, transport::TlsSettings{profile_.tls_verify, profile_.tls_ca}, transcript_,
-        name == "default" ? "" : name);
+        name == "default" ? "" : name, ChannelLimits{}, stop_);
     channel->open(*endpoint, transport::Clock::now() + timeout);
     return channel;
 }
@@ -209,9 +259,17 @@ void CaseExecution::send(const Send& send, Channel& channel, Duration timeout) {
     channel.send(bytes, transport::Clock::now() + timeout);
 }
 
-void CaseExecution::expect(const Expectation& expectation, Channel& channel, Duration timeout) {
+void CaseExecution::expect(const Expectation& written, Channel& channel, Duration timeout) {
+    const std::optional<Expectation> resolved =
+        with_variables(written, [&](const std::string& name) { return lookup(name, 0); });
+    const Expectation& expectation = resolved ? *resolved : written;
+    std::optional<IdleSpan> idle;
+    if (allows_silence(expectation)) {
+        idle.emplace(idle_);
+    }
     const Observation observation =
         channel.observe(wait_for(expectation, timeout), body_hint(expectation));
+    idle.reset();
     const Verdict verdict = match(expectation, observation);
     if (!verdict.ok) {
         throw StepFailure{verdict.why, expectation.written, describe(observation)};
@@ -220,7 +278,9 @@ void CaseExecution::expect(const Expectation& expectation, Channel& channel, Dur
 
 void CaseExecution::capture(const Capture& capture, Channel& channel) {
     const std::string& last = channel.last_text();
-    for (const auto& [name, pattern] : capture.names) {
+    for (const auto& [name, written] : capture.names) {
+        const Pattern pattern = with_variables(
+            written, [&](const std::string& variable) { return lookup(variable, 0); });
         std::smatch match;
         if (!std::regex_search(last, match, *pattern.regex)) {
             throw StepFailure{
@@ -272,7 +332,19 @@ void CaseExecution::deliver_step(const Deliver& step, Duration timeout) {
     delivery.address = delivery.account ? delivery.account->address : to;
     delivery.from = text(step.from);
     delivery.text = text(step.file ? read_text_file(*step.file) : step.text);
-    deliver(profile_, delivery, timeout, transcript_);
+    deliver(profile_, delivery, timeout, transcript_, stop_);
+}
+
+void CaseExecution::sleep(Duration duration) {
+    transcript_.note("sleep " + std::to_string(duration.count()) + " ms", "");
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    {
+        const IdleSpan idle(idle_);
+        wake.wait_for(lock, stop_, duration, [] { return false; });  // only a stop wakes it early
+    }
+    throw_if_stopped(stop_);
 }
 
 const Account& CaseExecution::account(const std::string& written) {
@@ -353,7 +425,7 @@ std::optional<std::string> builtin_variable(const std::string& name, const Targe
 }
 
 CaseResult run_case(const Suite& suite, const Case& kase, const TargetProfile& profile,
-                    const Capabilities& capabilities) {
+                    const Capabilities& capabilities, std::stop_token stop, IdleWaits* idle) {
     CaseResult result;
     result.suite = suite.id;
     result.id = kase.id;
@@ -377,7 +449,7 @@ CaseResult run_case(const Suite& suite, const Case& kase, const TargetProfile& p
         result.message = "the target does not advertise " + missing +
                          (suite.protocol == Protocol::smtp ? " (EHLO)" : " (CAPA)");
     } else {
-        CaseExecution(suite, kase, profile).run(result);
+        CaseExecution(suite, kase, profile, std::move(stop), idle).run(result);
     }
     result.duration_ms =
         std::chrono::duration<double, std::milli>(transport::Clock::now() - started).count();

@@ -36,9 +36,10 @@ bool pop3_command_has_body(std::string_view line) {
 }
 
 Channel::Channel(scenario::Protocol protocol, transport::TlsSettings tls,
-                 transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits)
+                 transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits,
+                 std::stop_token stop)
     : protocol_(protocol),
-      connection_(std::move(tls)),
+      connection_(std::move(tls), std::move(stop)),
       transcript_(transcript),
       name_(std::move(name)),
       limits_(limits) {}
@@ -141,6 +142,8 @@ Observation Channel::observe(scenario::Duration wait, std::optional<bool> body) 
                 return finish_message(std::move(observation));
             }
             observation.kind = Observation::Kind::closed;
+            observation.reset = reset_;
+            observation.unfinished = unfinished_;
             return observation;
         }
         const auto status = connection_.read_some(buffer_, read_chunk, deadline);
@@ -148,9 +151,13 @@ Observation Channel::observe(scenario::Duration wait, std::optional<bool> body) 
             if (!observation.first_byte_ms) {
                 observation.first_byte_ms = ms_since(start);
             }
-        } else if (status == transport::Connection::ReadStatus::closed) {
+        } else if (status == transport::Connection::ReadStatus::closed ||
+                   status == transport::Connection::ReadStatus::reset) {
+            reset_ = status == transport::Connection::ReadStatus::reset;
             if (!closed_) {
-                transcript_.note("the server closed the connection", name_);
+                transcript_.note(reset_ ? "the server reset the connection (TCP RST)"
+                                        : "the server closed the connection",
+                                 name_);
             }
             closed_ = true;
         } else {

@@ -23,8 +23,10 @@ struct ChannelLimits {
 
 class Channel {
   public:
+    // `stop` cancels whatever the channel waits for (transport::TransportError, Kind::stopped).
     Channel(scenario::Protocol protocol, transport::TlsSettings tls,
-            transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits = {});
+            transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits = {},
+            std::stop_token stop = {});
 
     scenario::Protocol protocol() const { return protocol_; }
     const std::string& name() const { return name_; }
@@ -67,6 +69,7 @@ class Channel {
     std::size_t message_bytes_ = 0;  // wire bytes of the message being received
     bool message_started_ = false;
     bool closed_ = false;
+    bool reset_ = false;  // closed by a TCP reset
     bool greeted_ = false;
 };
 

@@ -85,14 +85,15 @@ void command(Channel& channel, const std::string& line, int expected_class,
 }
 
 void deliver_by_smtp(const scenario::TargetProfile& profile, const Delivery& delivery,
-                     scenario::Duration timeout, transport::TranscriptRecorder& transcript) {
+                     scenario::Duration timeout, transport::TranscriptRecorder& transcript,
+                     std::stop_token stop) {
     if (!profile.smtp) {
         throw DeliveryError(
             "deliver: the target profile has neither an smtp endpoint nor a seed maildir");
     }
     Channel channel(scenario::Protocol::smtp,
                     transport::TlsSettings{profile.tls_verify, profile.tls_ca}, transcript,
-                    "deliver");
+                    "deliver", ChannelLimits{}, std::move(stop));
     try {
         channel.open(*profile.smtp, transport::Clock::now() + timeout);
         const std::string ehlo =
@@ -117,6 +118,9 @@ void deliver_by_smtp(const scenario::TargetProfile& profile, const Delivery& del
         command(channel, data_payload(delivery.text), 2, timeout);
         channel.send("QUIT\r\n", transport::Clock::now() + timeout);
     } catch (const transport::TransportError& e) {
+        if (e.kind() == transport::TransportError::Kind::stopped) {
+            throw;
+        }
         throw DeliveryError(std::string("deliver: ") + e.what());
     }
 }
@@ -124,11 +128,12 @@ void deliver_by_smtp(const scenario::TargetProfile& profile, const Delivery& del
 }  // namespace
 
 void deliver(const scenario::TargetProfile& profile, const Delivery& delivery,
-             scenario::Duration timeout, transport::TranscriptRecorder& transcript) {
+             scenario::Duration timeout, transport::TranscriptRecorder& transcript,
+             std::stop_token stop) {
     if (!profile.maildir_pattern.empty()) {
         deliver_to_maildir(profile, delivery, transcript);
     } else {
-        deliver_by_smtp(profile, delivery, timeout, transcript);
+        deliver_by_smtp(profile, delivery, timeout, transcript, std::move(stop));
     }
 }
 

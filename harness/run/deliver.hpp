@@ -4,6 +4,7 @@
 // writing the file directly (Maildir delivery: tmp/ then rename into new/).
 
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 
 #include "harness/scenario/model.hpp"
@@ -24,8 +25,10 @@ struct Delivery {
     std::string text;  // message, any line ends
 };
 
-// Throws DeliveryError naming the step that went wrong (and the server's answer).
+// Throws DeliveryError naming the step that went wrong (and the server's answer), or
+// transport::TransportError (Kind::stopped) on a stop request.
 void deliver(const scenario::TargetProfile& profile, const Delivery& delivery,
-             scenario::Duration timeout, transport::TranscriptRecorder& transcript);
+             scenario::Duration timeout, transport::TranscriptRecorder& transcript,
+             std::stop_token stop = {});
 
 }  // namespace mh::harness::run

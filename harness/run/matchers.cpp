@@ -59,11 +59,11 @@ Verdict match_reply(const ReplyExpect& expect, const Observation& observation) {
         return mismatch("reply code " + std::to_string(reply.code) + ", expected " +
                         join(codes, " or "));
     }
-    if (expect.enhanced && reply.enhanced != *expect.enhanced) {
+    if (expect.enhanced && !expect.enhanced->matches(reply.enhanced)) {
         return mismatch(reply.enhanced.empty()
-                            ? "no enhanced status code, expected " + *expect.enhanced
+                            ? "no enhanced status code, expected " + expect.enhanced->text
                             : "enhanced status code " + reply.enhanced + ", expected " +
-                                  *expect.enhanced);
+                                  expect.enhanced->text);
     }
     if (expect.lines && reply.lines.size() != *expect.lines) {
         return mismatch(std::to_string(reply.lines.size()) + " reply lines, expected " +
@@ -222,6 +222,44 @@ bool advertises(const std::vector<std::string>& capability_lines, std::string_vi
                 return std::find(words.begin() + 1, words.end(), parameter) != words.end();
             });
         });
+}
+
+std::string regex_escape(std::string_view text) {
+    static constexpr std::string_view special = "\\^$.|?*+()[]{}";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        if (special.find(c) != std::string_view::npos) {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out;
+}
+
+Pattern with_variables(const Pattern& pattern, const VariableLookup& lookup) {
+    if (!pattern.has_variables) {
+        return pattern;
+    }
+    const std::string source = substitute(pattern.source, [&](const std::string& name) {
+        std::optional<std::string> value = lookup(name);
+        return value ? std::optional<std::string>(regex_escape(*value)) : std::nullopt;
+    });
+    return Pattern{source, std::make_shared<const std::regex>(source, std::regex::ECMAScript)};
+}
+
+std::optional<Expectation> with_variables(const Expectation& expectation,
+                                          const VariableLookup& lookup) {
+    bool any = false;
+    for_each_pattern(expectation,
+                     [&](const Pattern& pattern) { any = any || pattern.has_variables; });
+    if (!any) {
+        return std::nullopt;
+    }
+    Expectation resolved = expectation;
+    for_each_pattern(resolved,
+                     [&](Pattern& pattern) { pattern = with_variables(pattern, lookup); });
+    return resolved;
 }
 
 }  // namespace mh::harness::run

@@ -8,6 +8,7 @@
 
 #include "harness/run/observation.hpp"
 #include "harness/scenario/model.hpp"
+#include "harness/scenario/variables.hpp"
 
 namespace mh::harness::run {
 
@@ -17,6 +18,18 @@ struct Verdict {
 };
 
 Verdict match(const scenario::Expectation& expectation, const Observation& observation);
+
+// The pattern with its `${name}` references replaced by their values (from `lookup`), each
+// escaped so that it matches literally, and compiled. Patterns without references are returned
+// as they are. Throws scenario::UndefinedVariable as scenario::substitute does.
+scenario::Pattern with_variables(const scenario::Pattern& pattern,
+                                 const scenario::VariableLookup& lookup);
+// The same for every pattern of an expectation; nullopt when none has references.
+std::optional<scenario::Expectation> with_variables(const scenario::Expectation& expectation,
+                                                    const scenario::VariableLookup& lookup);
+
+// `text` with every ECMAScript regex metacharacter escaped.
+std::string regex_escape(std::string_view text);
 
 // How long to wait for an observation: the silence itself, the longest silence of an `any`
 // made only of silences, else the step timeout.

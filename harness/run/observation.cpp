@@ -22,8 +22,14 @@ std::string describe(const Observation& observation) {
             }
             return out;
         }
-        case Observation::Kind::closed:
-            return "the server closed the connection";
+        case Observation::Kind::closed: {
+            std::string out = observation.reset ? "the server reset the connection (TCP RST)"
+                                                : "the server closed the connection";
+            if (!observation.unfinished.empty()) {
+                out += " in the middle of a reply: \"" + observation.unfinished + "\"";
+            }
+            return out;
+        }
         case Observation::Kind::timeout:
             if (observation.unfinished.empty()) {
                 return "nothing within " + waited;

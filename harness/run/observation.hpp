@@ -17,7 +17,8 @@ struct Observation {
     proto::smtp::ParsedReply reply;        // kind == reply
     proto::pop3::ParsedResponse response;  // kind == response
     std::optional<double> first_byte_ms;   // since the wait started; none when nothing arrived
-    std::string unfinished;                // start of an unfinished reply (timeout, overflow)
+    std::string unfinished;  // start of an unfinished reply (timeout, overflow, closed)
+    bool reset = false;      // kind == closed: by a TCP reset
     double waited_ms = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <semaphore>
 #include <set>
 #include <thread>
 
@@ -69,6 +70,19 @@ class MailboxLocks {
     std::map<std::string, std::mutex> locks_;
 };
 
+// The --jobs slots: a case holds one while it runs, except during its idle waits.
+class JobSlots final : public IdleWaits {
+  public:
+    explicit JobSlots(unsigned jobs) : free_(jobs) {}
+    void take() { free_.acquire(); }
+    void give_back() { free_.release(); }
+    void begin() override { give_back(); }
+    void end() override { take(); }
+
+  private:
+    std::counting_semaphore<> free_;
+};
+
 void apply_waivers(RunResult& run, const TargetProfile& profile) {
     std::set<std::string> used;
     for (CaseResult& result : run.cases) {
@@ -92,6 +106,10 @@ void apply_waivers(RunResult& run, const TargetProfile& profile) {
 }
 
 }  // namespace
+
+unsigned idle_cases(unsigned jobs) {
+    return std::min(4 * jobs, 32u);
+}
 
 std::vector<SelectedCase> select_cases(const std::vector<Suite>& suites, const Selection& selection,
                                        const std::optional<Shard>& shard) {
@@ -131,22 +149,38 @@ RunResult run_suites(const std::vector<Suite>& suites, const TargetProfile& prof
 
     const std::vector<SelectedCase> selected =
         select_cases(suites, options.selection, options.shard);
-    const Capabilities capabilities = probe_capabilities(profile, options.probe_timeout);
+    const Capabilities capabilities =
+        probe_capabilities(profile, options.probe_timeout, options.stop);
     run.target.smtp_capabilities = capabilities.smtp.keywords;
     run.target.pop3_capabilities = capabilities.pop3.keywords;
     const bool any_configured = capabilities.smtp.configured || capabilities.pop3.configured;
-    run.target_unreachable =
-        any_configured && !capabilities.smtp.reachable && !capabilities.pop3.reachable;
+    run.target_unreachable = any_configured && !capabilities.smtp.reachable &&
+                             !capabilities.pop3.reachable && !options.stop.stop_requested();
 
     run.cases.resize(selected.size());
+    std::vector<char> ran(selected.size(), 0);  // char, not bool: written from several threads
     std::atomic<std::size_t> next{0};
     std::mutex report_mutex;
     MailboxLocks mailbox_locks;
+    const unsigned jobs =
+        options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    JobSlots slots(jobs);
     const auto worker = [&] {
-        for (std::size_t i = next++; i < selected.size(); i = next++) {
+        for (std::size_t i = next++; i < selected.size() && !options.stop.stop_requested();
+             i = next++) {
             const SelectedCase& item = selected[i];
+            // Mailboxes first: a thread waiting for one holds no slot, so a case that waits
+            // idle with the mailbox can always get a slot back.
             auto held = mailbox_locks.lock(mailbox_keys(*item.kase, profile));
-            run.cases[i] = run_case(*item.suite, *item.kase, profile, capabilities);
+            slots.take();
+            if (options.stop.stop_requested()) {
+                slots.give_back();
+                break;
+            }
+            run.cases[i] =
+                run_case(*item.suite, *item.kase, profile, capabilities, options.stop, &slots);
+            slots.give_back();
+            ran[i] = 1;
             held.clear();
             if (options.on_case_done) {
                 std::lock_guard guard(report_mutex);
@@ -154,12 +188,10 @@ RunResult run_suites(const std::vector<Suite>& suites, const TargetProfile& prof
             }
         }
     };
-    unsigned jobs =
-        options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-    jobs = static_cast<unsigned>(
-        std::min<std::size_t>(jobs, std::max<std::size_t>(selected.size(), 1)));
+    const auto threads_wanted = static_cast<unsigned>(
+        std::min<std::size_t>(jobs + idle_cases(jobs), std::max<std::size_t>(selected.size(), 1)));
     std::vector<std::thread> threads;
-    for (unsigned j = 1; j < jobs; ++j) {
+    for (unsigned j = 1; j < threads_wanted; ++j) {
         threads.emplace_back(worker);
     }
     worker();
@@ -167,6 +199,17 @@ RunResult run_suites(const std::vector<Suite>& suites, const TargetProfile& prof
         thread.join();
     }
 
+    if (options.stop.stop_requested()) {
+        run.interrupted = true;
+        run.partial = true;
+        std::vector<CaseResult> finished;
+        for (std::size_t i = 0; i < selected.size(); ++i) {
+            if (ran[i]) {
+                finished.push_back(std::move(run.cases[i]));
+            }
+        }
+        run.cases = std::move(finished);
+    }
     apply_waivers(run, profile);
     run.duration_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,13 +24,22 @@ struct Shard {
 
 struct RunOptions {
     scenario::Selection selection;
-    unsigned jobs = 0;  // 0: the number of cores
+    // Cases exchanging bytes at once (0: the number of cores). A case that only waits (`sleep`,
+    // an expectation that allows silence) frees its slot meanwhile; at most
+    // idle_cases(jobs) more cases are open during such waits.
+    unsigned jobs = 0;
     std::optional<Shard> shard;
     scenario::Duration probe_timeout{5000};
     std::string tool_version;
     // Called once per finished case, never concurrently (progress lines).
     std::function<void(const CaseResult&)> on_case_done;
+    // Ctrl-C: running cases end as `error` ("interrupted"), no further case starts, and the
+    // result holds only the cases that ran, marked interrupted and partial.
+    std::stop_token stop;
 };
+
+// How many cases beyond `jobs` may be open while they wait: 4 per job, at most 32.
+unsigned idle_cases(unsigned jobs);
 
 struct SelectedCase {
     const scenario::Suite* suite;

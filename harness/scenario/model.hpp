@@ -6,10 +6,12 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <regex>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -23,9 +25,12 @@ enum class Protocol { smtp, pop3 };
 const char* to_string(Protocol protocol);  // "smtp", "pop3"
 
 // A regular expression together with its source text (for messages and reports).
+// With `${name}` references in the source, `regex` is null until the executor substitutes
+// them, each value escaped so that it matches literally (run/matchers.hpp with_variables).
 struct Pattern {
     std::string source;
     std::shared_ptr<const std::regex> regex;  // ECMAScript, searched (not anchored)
+    bool has_variables = false;
 
     bool search(const std::string& text) const;
 };
@@ -61,10 +66,20 @@ struct CodePattern {
     bool matches(int code) const;
 };
 
+// An enhanced status code pattern (RFC 3463 2): "2.1.0", or with wildcards for whole parts:
+// "2.x.x", "5.7.*" ('x' and '*' mean any number).
+struct EnhancedPattern {
+    std::string text;  // as written
+    bool matches(std::string_view code) const;
+    // Whether `text` is class.subject.detail, the class 2, 4 or 5, each number 1 to 3 digits
+    // (RFC 3463 2), any of subject and detail (or the class) a wildcard.
+    static bool valid(std::string_view text);
+};
+
 struct ReplyExpect {                 // SMTP
     std::vector<CodePattern> codes;  // any of them; empty = any code
     std::optional<Pattern> text;     // searched in the text of all lines joined by "\n"
-    std::optional<std::string> enhanced;
+    std::optional<EnhancedPattern> enhanced;
     std::optional<std::size_t> lines;
     std::vector<std::string> contains;  // EHLO keywords ("PIPELINING", "AUTH PLAIN")
 };
@@ -95,6 +110,11 @@ struct Expectation {
     std::variant<ReplyExpect, ResponseExpect, ClosedExpect, SilenceExpect, AnyExpect> form;
     std::string written;  // the expectation as written in the suite (flow YAML)
 };
+
+// Calls `visit` on every pattern of the expectation (`text`, `body.matches`, in `any` too).
+void for_each_pattern(Expectation& expectation, const std::function<void(Pattern&)>& visit);
+void for_each_pattern(const Expectation& expectation,
+                      const std::function<void(const Pattern&)>& visit);
 
 // ---- other steps ---------------------------------------------------------------------------
 

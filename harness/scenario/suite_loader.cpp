@@ -699,7 +699,15 @@ std::optional<ReplyExpect> SuiteParser::parse_reply_expect(const YAML::Node& nod
         ok = ok && reply.text.has_value();
     }
     if (node["enhanced"]) {
-        reply.enhanced = reader_.non_empty_string(node["enhanced"], "`enhanced`");
+        const auto enhanced = reader_.non_empty_string(node["enhanced"], "`enhanced`");
+        if (enhanced && !EnhancedPattern::valid(*enhanced)) {
+            reader_.error(node["enhanced"],
+                          "`enhanced` \"" + *enhanced +
+                              "\" is not an enhanced status code (RFC 3463 2); write \"2.1.0\", "
+                              "or with wildcards \"2.x.x\" or \"5.7.*\"");
+        } else if (enhanced) {
+            reply.enhanced = EnhancedPattern{*enhanced};
+        }
         ok = ok && reply.enhanced.has_value();
     }
     if (node["lines"]) {
@@ -970,7 +978,18 @@ void SuiteParser::check_case(Case& kase) {
                             }
                         },
                         action);
+                } else if constexpr (std::is_same_v<T, Expectation>) {
+                    for_each_pattern(action, [&](const Pattern& pattern) {
+                        if (pattern.has_variables) {
+                            text(pattern.source);
+                        }
+                    });
                 } else if constexpr (std::is_same_v<T, Capture>) {
+                    for (const auto& [name, pattern] : action.names) {
+                        if (pattern.has_variables) {
+                            text(pattern.source);
+                        }
+                    }
                     for (const auto& [name, pattern] : action.names) {
                         defined.insert(name);
                     }

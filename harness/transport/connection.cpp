@@ -19,8 +19,10 @@ bool is_end_of_stream(const boost::system::error_code& ec) {
 
 }  // namespace
 
-Connection::Connection(TlsSettings tls)
-    : tls_settings_(std::move(tls)), ssl_context_(asio::ssl::context::tls_client) {
+Connection::Connection(TlsSettings tls, std::stop_token stop)
+    : tls_settings_(std::move(tls)),
+      stop_(std::move(stop)),
+      ssl_context_(asio::ssl::context::tls_client) {
     if (tls_settings_.verify) {
         ssl_context_.set_verify_mode(asio::ssl::verify_peer);
         if (tls_settings_.ca.empty()) {
@@ -39,9 +41,13 @@ Connection::~Connection() {
 
 bool Connection::run_until(const bool& done, Deadline deadline) {
     io_.restart();
-    while (!done && Clock::now() < deadline) {
-        if (io_.run_one_until(deadline) == 0 && io_.stopped()) {
-            break;
+    {
+        // io_context::stop is thread-safe: it wakes run_one_until from the stopping thread.
+        const std::stop_callback on_stop(stop_, [this] { io_.stop(); });
+        while (!done && Clock::now() < deadline && !stop_.stop_requested()) {
+            if (io_.run_one_until(deadline) == 0 && io_.stopped()) {
+                break;
+            }
         }
     }
     if (done) {
@@ -53,6 +59,9 @@ bool Connection::run_until(const bool& done, Deadline deadline) {
     }
     io_.restart();
     io_.run();  // lets the cancelled handler run, so nothing refers to this frame afterwards
+    if (stop_.stop_requested()) {
+        throw TransportError(TransportError::Kind::stopped, "stopped (interrupted)");
+    }
     return false;
 }
 
@@ -179,8 +188,14 @@ Connection::ReadStatus Connection::read_some(std::string& out, std::size_t max, 
     if (!finished) {
         return ReadStatus::timeout;
     }
+    if (ec == asio::error::connection_reset) {
+        return ReadStatus::reset;
+    }
     if (!ec || is_end_of_stream(ec)) {
         return ReadStatus::closed;
+    }
+    if (ec.category() == asio::error::get_ssl_category()) {
+        throw TransportError(TransportError::Kind::io, "the TLS session failed: " + ec.message());
     }
     throw TransportError(TransportError::Kind::io, "read failed: " + ec.message());
 }

@@ -3,6 +3,7 @@
 // (STARTTLS / STLS). Blocking calls, each bounded by a deadline: the caller's thread runs a
 // private io_context until the operation completes or the deadline passes (then it is
 // cancelled). One Connection per thread at a time; no shared state between connections.
+// A stop request (Ctrl-C) cancels the operation under way and every later one at once.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <string_view>
 
@@ -28,7 +30,7 @@ struct TlsSettings {
 
 class TransportError : public std::runtime_error {
   public:
-    enum class Kind { refused, unreachable, timeout, tls, io };
+    enum class Kind { refused, unreachable, timeout, tls, io, stopped };
     TransportError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
     Kind kind() const { return kind_; }
 
@@ -38,7 +40,8 @@ class TransportError : public std::runtime_error {
 
 class Connection {
   public:
-    explicit Connection(TlsSettings tls);
+    // `stop`: when it is requested, operations throw TransportError{Kind::stopped}.
+    explicit Connection(TlsSettings tls, std::stop_token stop = {});
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -51,17 +54,20 @@ class Connection {
 
     void write(std::string_view bytes, Deadline deadline);
 
-    enum class ReadStatus { data, closed, timeout };
-    // Appends what arrives (at most `max` bytes) to `out`; closed at end of stream or reset.
+    enum class ReadStatus { data, closed, reset, timeout };
+    // Appends what arrives (at most `max` bytes) to `out`; closed at end of stream, reset on a
+    // TCP reset. A TLS failure (an alert, a record that does not authenticate) throws.
     ReadStatus read_some(std::string& out, std::size_t max, Deadline deadline);
 
     void close();
 
   private:
     // Runs the io_context until `done` or the deadline; on the deadline cancels and returns false.
+    // On a stop request cancels and throws.
     bool run_until(const bool& done, Deadline deadline);
 
     TlsSettings tls_settings_;
+    std::stop_token stop_;
     std::string host_;
     boost::asio::io_context io_;
     boost::asio::ssl::context ssl_context_;

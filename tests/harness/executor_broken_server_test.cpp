@@ -1,44 +1,32 @@
 // The executor against a deliberately broken server (tests/support/broken_server.py): every
 // kind of misbehaviour ends as a precise failure, never a hang or a crash; skip, waiver and
-// exit codes follow; an unreachable target gives exit code 3.
+// exit codes follow; an unreachable target gives exit code 3; --jobs 64 against a slow target
+// keeps connections and file descriptors bounded.
 #include <gtest/gtest.h>
-#include <signal.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <string>
 
+#include "harness/report/reports.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/scenario/suite_loader.hpp"
 #include "harness/scoring.hpp"
+#include "tests/support/broken_server.hpp"
 
 namespace mh::harness {
 namespace {
 
 namespace sc = scenario;
 
-class BrokenServer {
-  public:
-    BrokenServer() {
-        pipe_ =
-            ::popen("exec /usr/bin/python3 " MH_TEST_SOURCE_DIR "/support/broken_server.py", "r");
-        if (pipe_ == nullptr || std::fscanf(pipe_, "%hu %d", &port_, &pid_) != 2) {
-            ADD_FAILURE() << "cannot start tests/support/broken_server.py with /usr/bin/python3";
-        }
-    }
-    ~BrokenServer() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-        }
-        if (pipe_ != nullptr) {
-            ::pclose(pipe_);
-        }
-    }
-    std::uint16_t port() const { return port_; }
-
-  private:
-    std::FILE* pipe_ = nullptr;
-    std::uint16_t port_ = 0;
-    int pid_ = 0;
+// The broken server of tests/support/broken_server.py.
+struct BrokenServer : test::BrokenServer {
+    explicit BrokenServer(const std::string& options = "")
+        : test::BrokenServer(MH_TEST_SOURCE_DIR "/support/broken_server.py", options) {}
 };
 
 sc::TargetProfile profile_for(std::uint16_t port) {
@@ -49,12 +37,55 @@ sc::TargetProfile profile_for(std::uint16_t port) {
     return profile;
 }
 
-std::vector<sc::Suite> broken_suite() {
-    auto load = sc::load_suite(MH_TEST_SOURCE_DIR "/harness/data/broken.yaml");
+std::vector<sc::Suite> load(const std::filesystem::path& file) {
+    auto load = sc::load_suite(file);
     EXPECT_TRUE(load.errors.empty()) << load.errors.at(0).format();
     std::vector<sc::Suite> suites;
     suites.push_back(std::move(*load.suite));
     return suites;
+}
+
+std::vector<sc::Suite> broken_suite() {
+    return load(MH_TEST_SOURCE_DIR "/harness/data/broken.yaml");
+}
+
+std::map<std::string, const CaseResult*> results_by_id(const RunResult& run) {
+    std::map<std::string, const CaseResult*> out;
+    for (const auto& result : run.cases) {
+        out[result.id] = &result;
+    }
+    return out;
+}
+
+// What one SMTP command line gets from the server, on a connection of its own.
+std::string ask(std::uint16_t port, const std::string& command) {
+    auto suite = std::filesystem::temp_directory_path() / "mh_executor_ask.yaml";
+    std::ofstream(suite) << "suite: ask\nprotocol: smtp\ncases:\n  - id: ask\n    steps:\n"
+                            "      - expect: 220\n      - send: "
+                         << command << "\n      - expect: 2xx\n";
+    const auto suites = load(suite);
+    std::filesystem::remove(suite);
+    const RunResult run = run::run_suites(suites, profile_for(port), {});
+    const auto& transcript = run.cases.at(0).transcript;
+    return transcript.empty() ? "" : transcript.back().text;
+}
+
+// This process's open file descriptors, and how many of them are sockets.
+struct Descriptors {
+    std::size_t all = 0;
+    std::size_t sockets = 0;
+};
+Descriptors open_file_descriptors() {
+    Descriptors count;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        ++count.all;
+        std::error_code ec;
+        const auto target = std::filesystem::read_symlink(entry.path(), ec).string();
+        if (target.rfind("socket:", 0) == 0) {
+            ++count.sockets;
+        }
+    }
+    return count;
 }
 
 TEST(ExecutorBrokenServer, EachMisbehaviourIsAPreciseFailure) {
@@ -147,6 +178,120 @@ TEST(ExecutorBrokenServer, UnreachableTargetGivesExitCode3) {
         EXPECT_EQ(result.message, "target unreachable: connection to 127.0.0.1:1 refused");
     }
     EXPECT_EQ(run_exit_code(run, FailOn::must, std::nullopt), 3);
+}
+
+// Issue 8: each misbehaviour is a failing case with a precise message; the run goes on.
+TEST(ExecutorBrokenServer, MisbehavingTargetsFailPreciselyAndTheRunGoesOn) {
+    BrokenServer server;
+    ASSERT_NE(server.port(), 0);
+    const auto suites = load(MH_TEST_SOURCE_DIR "/harness/data/misbehaving.yaml");
+    run::RunOptions options;
+    options.jobs = 2;
+    const RunResult run = run::run_suites(suites, profile_for(server.port()), options);
+    auto cases = results_by_id(run);
+    ASSERT_EQ(cases.size(), 9u);
+    const auto fails_with = [&](const std::string& id, const std::string& actual) {
+        const CaseResult& result = *cases.at(id);
+        EXPECT_EQ(result.outcome, Outcome::fail) << id << ": " << result.message;
+        EXPECT_EQ(result.actual.substr(0, actual.size()), actual) << id << ": " << result.message;
+        EXPECT_EQ(result.failed_step, 2u) << id;
+        EXPECT_LT(result.duration_ms, 5000) << id;
+    };
+    fails_with("never-answers", "nothing within 3");
+    fails_with("answers-forever", "250-more\n250-more\n");
+    EXPECT_NE(cases.at("answers-forever")->message.find("the reply was cut off after 1000 lines"),
+              std::string::npos)
+        << cases.at("answers-forever")->message;
+    fails_with("megabytes-without-crlf",
+               "more data than the harness accepts for one reply, without its end (cut off): "
+               "\"xxxx");
+    fails_with("closes-mid-line", "250 half a rep");
+    EXPECT_NE(cases.at("closes-mid-line")
+                  ->message.find("the reply breaks the grammar: line 1 of the reply has no line "
+                                 "end (the connection closed)"),
+              std::string::npos)
+        << cases.at("closes-mid-line")->message;
+    fails_with("tcp-reset", "the server reset the connection (TCP RST)");
+    // The transcript keeps the bytes; every report escapes what its format cannot carry.
+    fails_with("invalid-utf8", "250 caf\xC3( \xFF\xFE done");
+    EXPECT_NE(report::render_json(run).find("caf\\\\xC3( \\\\xFF\\\\xFE done"), std::string::npos);
+    fails_with("nul-byte", "250 nul\\x00inside");
+
+    const CaseResult& alert = *cases.at("tls-alert-mid-session");
+    EXPECT_EQ(alert.outcome, Outcome::fail) << alert.message;
+    EXPECT_EQ(alert.failed_step, 3u);
+    // OpenSSL's reason depends on the cipher: a raw alert record fails the AEAD check.
+    EXPECT_NE(alert.message.find("): the TLS session failed: "), std::string::npos)
+        << alert.message;
+
+    EXPECT_EQ(cases.at("still-running-after-all")->outcome, Outcome::pass)
+        << cases.at("still-running-after-all")->message;
+    EXPECT_EQ(run_exit_code(run, FailOn::must, std::nullopt), 1);
+}
+
+// A server that accepts connections and never sends a byte: the probe gives up after its
+// timeout, the case fails on the missing greeting, the exit code is 1 (the target was reached).
+TEST(ExecutorBrokenServer, ATargetThatNeverGreetsFailsEachCase) {
+    BrokenServer server("--mute");
+    ASSERT_NE(server.port(), 0);
+    const auto suites = broken_suite();
+    run::RunOptions options;
+    options.jobs = 4;
+    options.probe_timeout = scenario::Duration(300);
+    options.selection.case_globs = {"broken/silence"};  // its timeout is 300 ms
+    const RunResult run = run::run_suites(suites, profile_for(server.port()), options);
+    ASSERT_EQ(run.cases.size(), 1u);
+    for (const auto& result : run.cases) {
+        EXPECT_EQ(result.outcome, Outcome::fail) << result.id;
+        EXPECT_EQ(result.failed_step, 0u) << result.id;
+        EXPECT_EQ(result.actual.substr(0, 15), "nothing within ") << result.id;
+    }
+    EXPECT_FALSE(run.target_unreachable);
+    EXPECT_EQ(run_exit_code(run, FailOn::must, std::nullopt), 1);
+}
+
+// --jobs 64 against a slow target: never more than 64 connections at once (the server counts
+// them), and this process's file descriptors stay bounded while the cases run.
+TEST(ExecutorBrokenServer, SixtyFourJobsKeepConnectionsAndDescriptorsBounded) {
+    BrokenServer server;
+    ASSERT_NE(server.port(), 0);
+    const auto suite = std::filesystem::temp_directory_path() / "mh_executor_slow.yaml";
+    {
+        std::ofstream out(suite);
+        out << "suite: slow\nprotocol: smtp\ncases:\n";
+        for (int i = 0; i < 160; ++i) {
+            out << "  - id: slow-" << i
+                << "\n    steps: [{expect: 220}, {send: SLOW}, {expect: 250}, {send: SLOW}, "
+                   "{expect: 250}]\n";
+        }
+    }
+    const auto suites = load(suite);
+    std::filesystem::remove(suite);
+    const Descriptors before = open_file_descriptors();
+    std::atomic<std::size_t> most{0}, most_sockets{0};
+    run::RunOptions options;
+    options.jobs = 64;
+    options.on_case_done = [&](const CaseResult&) {  // never called concurrently
+        const Descriptors now = open_file_descriptors();
+        most = std::max(most.load(), now.all);
+        most_sockets = std::max(most_sockets.load(), now.sockets);
+    };
+    const RunResult run = run::run_suites(suites, profile_for(server.port()), options);
+    ASSERT_EQ(run.cases.size(), 160u);
+    for (const auto& result : run.cases) {
+        ASSERT_EQ(result.outcome, Outcome::pass) << result.id << ": " << result.message;
+    }
+    // Per open case: its socket and its io_context's epoll, eventfd and timerfd.
+    EXPECT_LE(most_sockets.load(), before.sockets + 64);
+    EXPECT_LE(most.load(), before.all + 64 * 4 + 8) << "before the run: " << before.all;
+    EXPECT_LE(open_file_descriptors().all, before.all + 2);  // nothing leaks once the run is over
+    const std::string stats = ask(server.port(), "STATS");
+    ASSERT_EQ(stats.rfind("250 max-concurrent ", 0), 0u) << stats;
+    const int concurrent = std::stoi(stats.substr(19));
+    // The server counts a connection until it reads its end, a moment after the harness
+    // closed it and opened the next one.
+    EXPECT_LE(concurrent, 64 + 2);
+    EXPECT_GE(concurrent, 8);  // the cases did run in parallel
 }
 
 }  // namespace

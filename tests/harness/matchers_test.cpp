@@ -61,6 +61,43 @@ TEST(Matchers, SmtpForms) {
               "the reply text does not match /denied$x/");
 }
 
+TEST(Matchers, VariablesInRegexesMatchLiterally) {
+    const auto load = sc::parse_suite(
+        "suite: s\nprotocol: smtp\nvariables: {host: x}\ncases:\n  - id: a\n    steps:\n"
+        "      - expect: {code: 250, text: \"^${host} ready$\"}\n",
+        "t.yaml", ".");
+    ASSERT_TRUE(load.suite) << load.errors.at(0).format();
+    const auto& written = std::get<sc::Expectation>(load.suite->cases.at(0).steps.at(0).action);
+    const sc::VariableLookup lookup = [](const std::string& name) -> std::optional<std::string> {
+        return name == "host" ? std::optional<std::string>("a.b(c)") : std::nullopt;
+    };
+    const auto resolved = with_variables(written, lookup);
+    ASSERT_TRUE(resolved);
+    EXPECT_TRUE(match(*resolved, reply("250 a.b(c) ready\r\n")).ok);
+    EXPECT_FALSE(match(*resolved, reply("250 aXb(c) ready\r\n")).ok);  // the dot is literal
+    EXPECT_EQ(match(*resolved, reply("250 other ready\r\n")).why,
+              "the reply text does not match /^a\\.b\\(c\\) ready$/");
+    EXPECT_FALSE(with_variables(expectation("smtp", "{text: ready}"), lookup));
+    EXPECT_EQ(regex_escape("1+1=2? [$^.|*{}\\]"), "1\\+1=2\\? \\[\\$\\^\\.\\|\\*\\{\\}\\\\\\]");
+}
+
+TEST(Matchers, EnhancedStatusWildcards) {
+    const auto denied = reply("550 5.7.1 relaying denied\r\n");
+    for (const char* pattern : {"5.x.x", "5.7.*", "5.7.x", "x.7.1", "5.*.1"}) {
+        EXPECT_TRUE(
+            match(expectation("smtp", std::string("{enhanced: \"") + pattern + "\"}"), denied).ok)
+            << pattern;
+    }
+    EXPECT_EQ(match(expectation("smtp", "{enhanced: \"2.x.x\"}"), denied).why,
+              "enhanced status code 5.7.1, expected 2.x.x");
+    EXPECT_EQ(match(expectation("smtp", "{enhanced: \"5.1.*\"}"), denied).why,
+              "enhanced status code 5.7.1, expected 5.1.*");
+    EXPECT_EQ(match(expectation("smtp", "{enhanced: \"5.x.x\"}"), reply("550 denied\r\n")).why,
+              "no enhanced status code, expected 5.x.x");
+    EXPECT_FALSE(
+        match(expectation("smtp", "{enhanced: \"5.7.1\"}"), reply("550 5.7.10 other\r\n")).ok);
+}
+
 TEST(Matchers, ClosedSilenceAndAny) {
     Observation closed;
     closed.kind = Observation::Kind::closed;

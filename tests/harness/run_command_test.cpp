@@ -1,14 +1,21 @@
 // The mailharness executable's run / validate / list commands end to end: against the embedded
-// reference (exit 0), an unreachable target (exit 3), bad files (exit 2 with positions), and
-// the reports written.
+// reference (exit 0), an unreachable target (exit 3), bad files (exit 2 with positions), the
+// reports written, and Ctrl-C (partial reports, exit 130).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <thread>
+
+#include "../support/broken_server.hpp"
 
 namespace {
 
@@ -83,6 +90,64 @@ TEST(ValidateAndList, BundledSuitesAndProfiles) {
     EXPECT_EQ(list.exit_code, 0) << list.output;
     EXPECT_NE(list.output.find("broken/wrong-code"), std::string::npos);
     EXPECT_NE(list.output.find("1 cases"), std::string::npos) << list.output;
+}
+
+std::string read_file(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Ctrl-C while two cases hang on a silent server: the running cases are cancelled at once,
+// no other case starts, the reports are written and marked partial, the exit status is 130.
+TEST(RunCommand, SigintStopsCleanlyAndWritesPartialReports) {
+    mh::test::BrokenServer server(MH_SOURCE_DIR "/tests/support/broken_server.py");
+    ASSERT_NE(server.port(), 0);
+    const auto folder = std::filesystem::temp_directory_path() / "mh_run_interrupt_test";
+    std::filesystem::create_directories(folder);
+    const auto json = folder / "run.json", junit = folder / "run.xml", out = folder / "out.txt";
+    const std::string smtp = "127.0.0.1:" + std::to_string(server.port());
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        const std::string suite = data + "/interrupt.yaml";
+        ::execl(MH_BINARY, MH_BINARY, "run", suite.c_str(), "--smtp", smtp.c_str(), "-j", "2",
+                "--json", json.c_str(), "--junit", junit.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto elapsed = [&] { return std::chrono::steady_clock::now() - started; };
+    // Once the quick case is reported the two workers are on hang-1 and hang-2.
+    while (read_file(out).find("interrupt/quick") == std::string::npos &&
+           elapsed() < std::chrono::seconds(20)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto interrupted_at = std::chrono::steady_clock::now();
+    ::kill(child, SIGINT);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_LT(std::chrono::steady_clock::now() - interrupted_at, std::chrono::seconds(5));
+    const std::string output = read_file(out);
+    ASSERT_TRUE(WIFEXITED(status)) << output;
+    EXPECT_EQ(WEXITSTATUS(status), 130) << output;
+    EXPECT_NE(output.find("SIGINT: stopping the running cases"), std::string::npos) << output;
+    EXPECT_NE(output.find("Interrupted: not every selected case ran."), std::string::npos)
+        << output;
+
+    const std::string results = read_file(json);
+    EXPECT_NE(results.find("\"partial\": true"), std::string::npos) << results;
+    EXPECT_NE(results.find("\"interrupted\": true"), std::string::npos);
+    EXPECT_NE(results.find("\"full_id\": \"interrupt/quick\""), std::string::npos);
+    EXPECT_NE(results.find("\"full_id\": \"interrupt/hang-1\""), std::string::npos);
+    EXPECT_NE(results.find("interrupted (Ctrl-C) before the case finished"), std::string::npos);
+    EXPECT_EQ(results.find("\"full_id\": \"interrupt/hang-4\""), std::string::npos);
+    EXPECT_GT(std::filesystem::file_size(junit), 100u);
+    std::filesystem::remove_all(folder);
 }
 
 }  // namespace

@@ -137,6 +137,50 @@ TEST(SuiteLoader, StructuralErrors) {
               "{name: other}");
 }
 
+TEST(SuiteLoader, VariablesInRegexes) {
+    const auto ok = load(
+        "suite: s\nprotocol: smtp\ncases:\n  - id: a\n    steps:\n"
+        "      - capture: {id: \"queued as ([A-Z0-9]+)\"}\n"
+        "      - expect: {text: \"^${id} ${domain}$\"}\n");
+    ASSERT_TRUE(ok.suite) << messages(ok.errors).at(0);
+    const auto& expect = std::get<Expectation>(ok.suite->cases.at(0).steps.at(1).action);
+    const auto& text = std::get<ReplyExpect>(expect.form).text;
+    ASSERT_TRUE(text);
+    EXPECT_TRUE(text->has_variables);
+    EXPECT_EQ(text->regex, nullptr);  // compiled per run, with the values
+    const auto undefined = messages(load("suite: s\nprotocol: smtp\ncases:\n  - id: a\n    "
+                                         "steps:\n      - expect: {text: \"^${nobody}\"}\n")
+                                        .errors);
+    ASSERT_EQ(undefined.size(), 1u);
+    EXPECT_EQ(undefined[0].substr(0, 48), "t.yaml:6:9: error: undefined variable ${nobody};");
+    const auto broken = messages(load("suite: s\nprotocol: smtp\ncases:\n  - id: a\n    steps:\n"
+                                      "      - expect: {text: \"(${domain}\"}\n")
+                                     .errors);
+    ASSERT_EQ(broken.size(), 1u);
+    EXPECT_EQ(broken[0].rfind("t.yaml:6:24: error: `text` is not a valid regular expression", 0),
+              0u)
+        << broken[0];
+}
+
+TEST(SuiteLoader, EnhancedStatusPatterns) {
+    const auto wrong = [](const std::string& pattern) {
+        return messages(load("suite: s\nprotocol: smtp\ncases:\n  - id: a\n    steps:\n      "
+                             "- expect: {enhanced: \"" +
+                             pattern + "\"}\n")
+                            .errors);
+    };
+    for (const char* good : {"2.1.0", "5.7.*", "2.x.x", "4.X.123"}) {
+        EXPECT_TRUE(wrong(good).empty()) << good;
+    }
+    for (const char* bad : {"3.1.0", "5.7", "5.7.1.2", "5.1234.1", "5.a.1", "5..1"}) {
+        const auto errors = wrong(bad);
+        ASSERT_EQ(errors.size(), 1u) << bad;
+        EXPECT_EQ(errors[0], "t.yaml:6:28: error: `enhanced` \"" + std::string(bad) +
+                                 "\" is not an enhanced status code (RFC 3463 2); write "
+                                 "\"2.1.0\", or with wildcards \"2.x.x\" or \"5.7.*\"");
+    }
+}
+
 TEST(TargetLoader, ProfileAndErrors) {
     const auto good = parse_target(R"y(target: t
 smtp: {host: 127.0.0.1, port: 2525, tls: starttls}

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "harness/scenario/variables.hpp"
+
 namespace mh::harness::scenario::detail {
 
 namespace {
@@ -187,14 +189,22 @@ std::optional<Pattern> YamlReader::pattern(const YAML::Node& node, std::string_v
     if (!text) {
         return std::nullopt;
     }
+    // With ${name} references, the syntax is checked with a stand-in value for each; the
+    // executor compiles the pattern once the values are known.
+    const bool has_variables = !scan_variables(*text).names.empty();
     try {
-        auto regex = std::make_shared<const std::regex>(*text, std::regex::ECMAScript);
+        const std::string checked =
+            has_variables ? substitute(*text, [](const std::string&) { return "x"; }) : *text;
+        auto regex = std::make_shared<const std::regex>(checked, std::regex::ECMAScript);
         if (groups_required > 0 && regex->mark_count() != groups_required) {
             error(node, std::string(what) + " must have exactly " +
                             std::to_string(groups_required) + " group in parentheses, it has " +
                             std::to_string(regex->mark_count()) +
                             "; write e.g. \"queued as ([A-Z0-9]+)\"");
             return std::nullopt;
+        }
+        if (has_variables) {
+            return Pattern{*text, nullptr, true};
         }
         return Pattern{*text, std::move(regex)};
     } catch (const std::regex_error& e) {
