@@ -9,8 +9,10 @@
 #include <random>
 
 #include "cli/commands.hpp"
+#include "cli/endpoint_option.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/suite_options.hpp"
+#include "harness/report/html_report.hpp"
 #include "harness/report/reports.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/scenario/target.hpp"
@@ -36,38 +38,9 @@ struct RunFlags {
     std::string shard;  // I/N
     std::string fail_on = "must";
     std::optional<double> min_score;
-    std::string junit, json, markdown;
+    std::string junit, json, markdown, html;
     bool verbose = false;
 };
-
-sc::Endpoint parse_endpoint(const std::string& flag, const std::string& text) {
-    const std::size_t colon = text.rfind(':');
-    if (colon == std::string::npos || colon == 0) {
-        throw CLI::ValidationError(flag, "must be HOST:PORT, not \"" + text + "\"");
-    }
-    const std::string port_text = text.substr(colon + 1);
-    unsigned long port = 0;
-    try {
-        port = std::stoul(port_text);
-    } catch (const std::exception&) {
-        port = 0;
-    }
-    if (port == 0 || port > 65535 ||
-        port_text.find_first_not_of("0123456789") != std::string::npos) {
-        throw CLI::ValidationError(flag, "port must be 1..65535, not \"" + port_text + "\"");
-    }
-    return sc::Endpoint{text.substr(0, colon), static_cast<std::uint16_t>(port), sc::TlsMode::none};
-}
-
-sc::TlsMode tls_mode(const std::string& flag, const std::string& text, sc::TlsMode fallback) {
-    if (text.empty()) {
-        return fallback;
-    }
-    if (auto mode = sc::parse_tls_mode(text)) {
-        return *mode;
-    }
-    throw CLI::ValidationError(flag, "must be none, starttls or implicit, not \"" + text + "\"");
-}
 
 std::optional<harness::run::Shard> parse_shard(const std::string& text) {
     if (text.empty()) {
@@ -205,6 +178,9 @@ int run(const RunFlags& flags) {
     if (!flags.markdown.empty()) {
         written = write_file(flags.markdown, harness::report::render_markdown(result)) && written;
     }
+    if (!flags.html.empty()) {
+        written = write_file(flags.html, harness::report::render_html({result}, {}, {})) && written;
+    }
     if (!written) {
         return 2;
     }
@@ -241,6 +217,8 @@ void add_run_command(CLI::App& app, CommandContext& ctx) {
     command->add_option("--json", flags->json,
                         "Write the JSON results here (docs/report-schema.md)");
     command->add_option("--markdown", flags->markdown, "Write a Markdown summary here");
+    command->add_option("--html", flags->html,
+                        "Write the HTML report here (one self-contained page, docs/reports.md)");
     command->add_flag("-v,--verbose", flags->verbose, "Show the transcript of each failure");
     command->callback([flags, &ctx] { ctx.exit_code = run(*flags); });
 }

@@ -20,11 +20,18 @@ struct EmbeddedEndpoints {
     std::uint16_t pop3s = 0;       // implicit TLS
 };
 
+struct EmbeddedOptions {
+    // For the network fuzzer, which sends thousands of faulty conversations a second: no reply
+    // slowed down after errors or failed logins, and no fsync of delivered messages.
+    bool fuzzing = false;
+};
+
 class EmbeddedServer {
 public:
     // Starts listeners on 127.0.0.1 with ephemeral ports and a store under `maildir_root`
     // (created when missing). Throws std::runtime_error with the reason on failure.
-    static std::unique_ptr<EmbeddedServer> start(const std::filesystem::path& maildir_root);
+    static std::unique_ptr<EmbeddedServer> start(const std::filesystem::path& maildir_root,
+                                                 EmbeddedOptions options = {});
 
     virtual ~EmbeddedServer() = default;
     virtual const EmbeddedEndpoints& endpoints() const = 0;

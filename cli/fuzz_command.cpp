@@ -1,0 +1,203 @@
+// mailharness fuzz: the network fuzzer (docs/fuzzing.md "The network fuzzer"). Mutates the
+// suites' conversations, sends them to an SMTP and/or POP3 server, judges each with the
+// oracles of harness/fuzz/executor.hpp and writes every finding as a replayable suite file.
+// No target given: the embedded reference (with reply delays off). Exit codes: 0 no finding,
+// 1 findings, 2 bad usage or suites, 3 target unreachable.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/endpoint_option.hpp"
+#include "cli/suite_options.hpp"
+#include "harness/fuzz/campaign.hpp"
+#include "harness/fuzz/seeds.hpp"
+#include "harness/scenario/detail/yaml_reader.hpp"
+#include "harness/scenario/suite_loader.hpp"
+#include "reference/embedded.hpp"
+
+namespace mh::cli {
+
+namespace {
+
+namespace sc = harness::scenario;
+namespace hf = harness::fuzz;
+
+struct FuzzFlags {
+    std::string target_file;
+    std::string smtp, pop3;  // HOST:PORT
+    std::vector<std::string> seeds;
+    std::string protocol;  // only this one
+    std::string duration = "60s";
+    std::string timeout = "2s";
+    unsigned jobs = 2;
+    std::string out = "fuzz-findings";
+    std::uint64_t seed = 1;
+    bool replay = false;
+    std::size_t minimise_attempts = 150;
+};
+
+sc::Duration duration_flag(const std::string& flag, const std::string& text) {
+    const auto value = sc::detail::parse_duration(text);
+    if (!value || value->count() <= 0) {
+        throw CLI::ValidationError(
+            flag, "must be a duration such as 500ms, 60s or 10m, not \"" + text + "\"");
+    }
+    return *value;
+}
+
+int fuzz(const FuzzFlags& flags) {
+    hf::CampaignOptions options;
+    options.duration = duration_flag("--duration", flags.duration);
+    const sc::Duration timeout = duration_flag("--timeout", flags.timeout);
+    if (flags.jobs == 0) {
+        throw CLI::ValidationError("--jobs", "must be at least 1");
+    }
+    if (!flags.protocol.empty() && flags.protocol != "smtp" && flags.protocol != "pop3") {
+        throw CLI::ValidationError("--protocol",
+                                   "must be smtp or pop3, not \"" + flags.protocol + "\"");
+    }
+    std::vector<std::filesystem::path> seed_paths(flags.seeds.begin(), flags.seeds.end());
+    if (seed_paths.empty()) {
+        seed_paths.push_back(bundled_suites());
+    }
+    auto suites = sc::load_suites(seed_paths);
+    if (!suites.errors.empty()) {
+        print_load_errors(stderr, suites.errors);
+        return 2;
+    }
+
+    std::unique_ptr<reference::EmbeddedServer> embedded;
+    const auto scratch =
+        std::filesystem::temp_directory_path() / ("mailharness-fuzz-" + std::to_string(::getpid()));
+    sc::TargetProfile profile;
+    if (!flags.target_file.empty()) {
+        auto load = sc::load_target(flags.target_file);
+        if (!load.profile) {
+            print_load_errors(stderr, load.errors);
+            return 2;
+        }
+        profile = std::move(*load.profile);
+    } else if (flags.smtp.empty() && flags.pop3.empty()) {
+        try {
+            embedded = reference::EmbeddedServer::start(scratch, {.fuzzing = true});
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "mailharness: cannot start the embedded reference server: %s\n",
+                         e.what());
+            return 3;
+        }
+        const auto& ports = embedded->endpoints();
+        profile = sc::embedded_default_profile(ports.host, ports.smtp, ports.pop3);
+    } else {
+        profile = sc::embedded_default_profile("127.0.0.1", 0, 0);  // the documented accounts
+        profile.name = "command-line";
+        profile.smtp.reset();
+        profile.pop3.reset();
+        if (!flags.smtp.empty()) {
+            profile.smtp = parse_endpoint("--smtp", flags.smtp);
+        }
+        if (!flags.pop3.empty()) {
+            profile.pop3 = parse_endpoint("--pop3", flags.pop3);
+        }
+    }
+
+    int status = 0;
+    for (const auto& [protocol, endpoint] : {std::pair{sc::Protocol::smtp, profile.smtp},
+                                             std::pair{sc::Protocol::pop3, profile.pop3}}) {
+        if (!endpoint || (!flags.protocol.empty() && flags.protocol != sc::to_string(protocol))) {
+            continue;
+        }
+        hf::TargetSettings target;
+        target.protocol = protocol;
+        target.endpoint = *endpoint;
+        target.tls.verify = profile.tls_verify;
+        target.tls.ca = profile.tls_ca;
+        target.timeout = timeout;
+        target.profile = profile;
+        const auto traits = hf::probe_traits(target);
+        if (!traits) {
+            std::fprintf(stderr, "mailharness: %s at %s does not answer\n", sc::to_string(protocol),
+                         endpoint->describe().c_str());
+            status = 3;
+            continue;
+        }
+        target.traits = *traits;
+        auto seeds = hf::seeds_from_suites(suites.suites, profile, protocol, *traits);
+        options.seeds.insert(options.seeds.end(), seeds.begin(), seeds.end());
+        options.targets.push_back(std::move(target));
+    }
+    if (options.targets.empty() || options.seeds.empty()) {
+        if (status == 0) {
+            std::fprintf(stderr, "mailharness: no %s seeds in the given suites for the target\n",
+                         flags.protocol.empty() ? "SMTP or POP3" : flags.protocol.c_str());
+        }
+        return status == 0 ? 2 : status;
+    }
+
+    options.jobs = flags.jobs;
+    options.seed = flags.seed;
+    options.out = flags.out;
+    options.replay_only = flags.replay;
+    options.minimise.attempts = flags.minimise_attempts;
+    options.status = stderr;
+    options.target_name = profile.name;
+    std::filesystem::create_directories(options.out);
+    std::printf("mailharness fuzz: %zu seed conversations against %s, %s, %u jobs, seed %llu\n",
+                options.seeds.size(), profile.name.c_str(), flags.duration.c_str(), options.jobs,
+                static_cast<unsigned long long>(options.seed));
+    std::fflush(stdout);
+    const hf::CampaignSummary summary = hf::run_campaign(options);
+    if (embedded) {
+        embedded->stop();
+        std::error_code ignored;
+        std::filesystem::remove_all(scratch, ignored);
+    }
+    std::ofstream(options.out / "summary.json") << hf::summary_json(options, summary);
+    std::printf(
+        "%zu conversations in %.1f s (%.0f/s), %zu states, %zu findings\n", summary.conversations,
+        summary.seconds,
+        summary.seconds > 0 ? static_cast<double>(summary.conversations) / summary.seconds : 0.0,
+        summary.states, summary.findings.size());
+    for (const auto& finding : summary.findings) {
+        std::printf("  %s at %s: %s\n    -> %s\n", hf::to_string(finding.verdict.oracle),
+                    finding.verdict.state.c_str(), finding.verdict.detail.c_str(),
+                    finding.case_file.c_str());
+    }
+    if (summary.target_lost) {
+        std::printf("the target went away and did not come back within 10 s: campaign stopped\n");
+    }
+    return summary.findings.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_fuzz_command(CLI::App& app, CommandContext& ctx) {
+    auto flags = std::make_shared<FuzzFlags>();
+    CLI::App* command =
+        app.add_subcommand("fuzz", "Fuzz an SMTP or POP3 server with mutated suite conversations");
+    command->add_option("--target", flags->target_file,
+                        "Target profile (YAML); default: the embedded reference");
+    command->add_option("--smtp", flags->smtp, "SMTP endpoint HOST:PORT");
+    command->add_option("--pop3", flags->pop3, "POP3 endpoint HOST:PORT");
+    command->add_option("--seeds", flags->seeds,
+                        "Suite files or folders whose conversations seed the fuzzer "
+                        "(default: the bundled suites)");
+    command->add_option("--protocol", flags->protocol, "Fuzz only this protocol: smtp or pop3");
+    command->add_option("--duration", flags->duration, "How long to fuzz (default 60s)");
+    command->add_option("--timeout", flags->timeout,
+                        "Silence after a command longer than this is a hang (default 2s)");
+    command->add_option("-j,--jobs", flags->jobs, "Conversations in parallel (default 2)");
+    command->add_option("--out", flags->out,
+                        "Folder for findings/*.yaml and summary.json (default fuzz-findings)");
+    command->add_option("--seed", flags->seed, "Random seed: the same seed, the same mutants");
+    command->add_flag("--replay", flags->replay,
+                      "Send the seed conversations unmutated (a baseline for the rate)");
+    command->add_option("--minimise-attempts", flags->minimise_attempts,
+                        "Conversations spent minimising each finding (default 150)");
+    command->callback([flags, &ctx] { ctx.exit_code = fuzz(*flags); });
+}
+
+}  // namespace mh::cli

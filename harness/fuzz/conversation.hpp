@@ -1,0 +1,33 @@
+#pragma once
+// What the network fuzzer sends: the client side of one conversation, as turns. A turn is the
+// bytes of one or more writes after which the fuzzer waits for the replies the reference model
+// predicts; a STARTTLS / STLS turn is followed by the TLS handshake when the server agrees.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "harness/scenario/model.hpp"
+
+namespace mh::harness::fuzz {
+
+struct Turn {
+    enum class Kind { send, starttls };
+    Kind kind = Kind::send;
+    std::string bytes;
+    // Offsets inside `bytes` where one write ends and the next begins (TCP segmentation).
+    std::vector<std::size_t> cuts;
+};
+
+struct Conversation {
+    scenario::Protocol protocol = scenario::Protocol::smtp;
+    std::string origin;  // "suite/case", then the mutations applied ("+eod-variant")
+    std::vector<Turn> turns;
+    // The client closes after the last turn without QUIT and without reading the replies.
+    bool close_early = false;
+};
+
+// The command that ends a conversation politely: "QUIT\r\n" for both protocols.
+inline constexpr const char* quit_line = "QUIT\r\n";
+
+}  // namespace mh::harness::fuzz
