@@ -22,6 +22,7 @@ void add_validate_command(CLI::App& app, CommandContext& ctx);
 void add_list_command(CLI::App& app, CommandContext& ctx);
 void add_run_command(CLI::App& app, CommandContext& ctx);
 void add_coverage_command(CLI::App& app, CommandContext& ctx);
+void add_fuzz_command(CLI::App& app, CommandContext& ctx);
 void add_bench_command(CLI::App& app, CommandContext& ctx);
 void add_record_command(CLI::App& app, CommandContext& ctx);
 

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     mh::cli::add_send_command(app, ctx);
     mh::cli::add_fetch_command(app, ctx);
     mh::cli::add_report_command(app, ctx);
+    mh::cli::add_fuzz_command(app, ctx);
     mh::cli::add_bench_command(app, ctx);
     mh::cli::add_record_command(app, ctx);
     mh::cli::add_help_examples(app);  // after every subcommand is registered
