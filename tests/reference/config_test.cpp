@@ -102,7 +102,7 @@ TEST(Config, ErrorsNameFileLineAndColumn) {
     EXPECT_EQ(error_of("hostnme: x\n"),
               "test.yaml:1:1: unknown key 'hostnme' in the configuration (known: hostname, "
               "domains, accounts, listeners, limits, timeouts, smtp, tls, maildir, durable, "
-              "threads, quiet)");
+              "threads, quiet, user, relay)");
     EXPECT_EQ(error_of("limits:\n  max_recipients: 10\n"),
               "test.yaml:2:19: limits.max_recipients must be a whole number from 100 to 100000");
     EXPECT_EQ(error_of("timeouts: {smtp_idle: soon}\n"),
