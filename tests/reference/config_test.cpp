@@ -186,6 +186,7 @@ TEST(Config, EmbeddedProfileServesAliceAndBob) {
     EXPECT_EQ(accounts.authenticate("bob", "bob-pw"), "bob");
     EXPECT_EQ(accounts.authenticate("bob", "alice-pw"), std::nullopt);
     EXPECT_EQ(accounts.find_by_address("bob@example.test")->name, "bob");
+    EXPECT_EQ(accounts.find_by_address("postmaster@example.test")->name, "postmaster");
     EXPECT_TRUE(accounts.serves_domain("example.test"));
     EXPECT_FALSE(accounts.serves_domain("elsewhere.test"));
     EXPECT_EQ(config.accounts[0].apop_secret, "alice-pw");
