@@ -22,8 +22,9 @@ void add_validate_command(CLI::App& app, CommandContext& ctx);
 void add_list_command(CLI::App& app, CommandContext& ctx);
 void add_run_command(CLI::App& app, CommandContext& ctx);
 void add_coverage_command(CLI::App& app, CommandContext& ctx);
-void add_fuzz_command(CLI::App& app, CommandContext& ctx);
+void add_diff_command(CLI::App& app, CommandContext& ctx);
 void add_bench_command(CLI::App& app, CommandContext& ctx);
+void add_fuzz_command(CLI::App& app, CommandContext& ctx);
 void add_record_command(CLI::App& app, CommandContext& ctx);
 
 }  // namespace mh::cli

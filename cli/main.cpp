@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/conventions.hpp"
@@ -36,8 +38,9 @@ int main(int argc, char** argv) {
     mh::cli::add_send_command(app, ctx);
     mh::cli::add_fetch_command(app, ctx);
     mh::cli::add_report_command(app, ctx);
-    mh::cli::add_fuzz_command(app, ctx);
+    mh::cli::add_diff_command(app, ctx);
     mh::cli::add_bench_command(app, ctx);
+    mh::cli::add_fuzz_command(app, ctx);
     mh::cli::add_record_command(app, ctx);
     mh::cli::add_help_examples(app);  // after every subcommand is registered
 
@@ -49,9 +52,19 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
+    } catch (const CLI::RequiredError& e) {
+        // CLI11 checks required options before unknown ones; a mistyped option is the more
+        // useful error ("--sever" rather than "--server is required").
+        const std::vector<std::string> unknown = app.remaining(true);
+        if (unknown.empty()) {
+            app.exit(e);
+        } else {
+            app.exit(CLI::ExtrasError(unknown));
+        }
+        return 2;  // bad usage (docs/cli.md: exit codes)
     } catch (const CLI::ParseError& e) {
         app.exit(e);
-        return 2;  // bad usage (docs/cli.md: exit codes)
+        return 2;
     }
     if (!man_page.empty() || !bash_completion.empty()) {
         if (!man_page.empty()) {

@@ -1,10 +1,14 @@
 // `mailharness report`: work on JSON run results after a run.
-//   report render RESULTS.json --format json|junit|markdown|console [--out FILE]
+//   report render RESULTS.json --format json|junit|markdown|console|html [--out FILE]
+//   report render A.json B.json ... --format html|markdown   (a matrix: one column per file;
+//                                    html also takes bench JSON files, charted below)
 //   report merge A.json B.json ... [--out merged.json]   (shards of one split, or reruns)
 //   report check RESULTS.json [--fail-on must|should|any] [--min-score R]   (exit code of a run)
 // Bad usage, unreadable or invalid files and conflicting parts exit 2 with the reason on stderr.
 
 #include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -17,6 +21,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "harness/report/html_report.hpp"
 #include "harness/report/reports.hpp"
 #include "harness/scoring.hpp"
 
@@ -83,37 +88,96 @@ std::string console_text(const harness::RunResult& run) {
     return text;
 }
 
-std::string render(const harness::RunResult& run, const std::string& format) {
-    if (format == "json") {
+struct RenderOptions {
+    std::vector<std::string> inputs;
+    std::string format, out, title, transcripts = "all";
+};
+
+// Run results and bench results (told apart by the bench JSON's "kind"), in argument order.
+struct Inputs {
+    std::vector<harness::RunResult> runs;
+    std::vector<harness::bench::Report> benches;
+};
+
+Inputs load_inputs(const std::vector<std::string>& paths) {
+    Inputs inputs;
+    for (const std::string& path : paths) {
+        const std::string text = read_file(path);
+        const auto json = nlohmann::json::parse(text, nullptr, false);
+        if (json.is_object() && json.value("kind", "") == "mailharness-bench") {
+            try {
+                inputs.benches.push_back(harness::bench::report_from_json(json));
+            } catch (const std::exception& e) {
+                throw std::runtime_error(fmt::format("{}: {}", path, e.what()));
+            }
+        } else {
+            inputs.runs.push_back(report::parse_json(text, path));
+        }
+    }
+    return inputs;
+}
+
+std::string render(const RenderOptions& options) {
+    const Inputs inputs = load_inputs(options.inputs);
+    if (options.format == "html") {
+        report::HtmlOptions html;
+        html.transcripts = options.transcripts == "problems" ? report::TranscriptScope::problems
+                                                             : report::TranscriptScope::all;
+        if (!options.title.empty()) {
+            html.title = options.title;
+        }
+        return report::render_html(inputs.runs, inputs.benches, html);
+    }
+    if (!inputs.benches.empty()) {
+        throw std::runtime_error("bench results render only as --format html");
+    }
+    if (inputs.runs.size() > 1) {
+        if (options.format != "markdown") {
+            throw std::runtime_error(fmt::format(
+                "{} results files given: several render side by side only as --format html or "
+                "markdown (to join shards of one run, use `mailharness report merge`)",
+                inputs.runs.size()));
+        }
+        return report::render_markdown_matrix(inputs.runs, report::run_labels(inputs.runs));
+    }
+    const harness::RunResult& run = inputs.runs.front();
+    if (options.format == "json") {
         return report::render_json(run);
     }
-    if (format == "junit") {
+    if (options.format == "junit") {
         return report::render_junit(run);
     }
-    if (format == "markdown") {
+    if (options.format == "markdown") {
         return report::render_markdown(run);
     }
     return console_text(run);
 }
 
 void add_render(CLI::App& parent, CommandContext& ctx) {
-    struct Options {
-        std::string input, format, out;
-    };
-    auto options = std::make_shared<Options>();
+    auto options = std::make_shared<RenderOptions>();
     auto* render_app = parent.add_subcommand(
         "render",
-        "Render JSON results as another report\n"
-        "  e.g. mailharness report render results.json --format junit --out junit.xml");
-    render_app->add_option("results", options->input, "JSON results (mailharness run --json)")
+        "Render JSON results as another report; several files side by side (html, markdown)\n"
+        "  e.g. mailharness report render results.json --format junit --out junit.xml\n"
+        "       mailharness report render results.json --format html --out report.html\n"
+        "       mailharness report render a.json b.json bench.json --format html --out "
+        "matrix.html");
+    render_app
+        ->add_option("results", options->inputs,
+                     "JSON results (mailharness run --json); bench JSON for html")
         ->required();
-    render_app->add_option("--format", options->format, "json, junit, markdown or console")
+    render_app->add_option("--format", options->format, "json, junit, markdown, console or html")
         ->required()
-        ->check(CLI::IsMember({"json", "junit", "markdown", "console"}));
+        ->check(CLI::IsMember({"json", "junit", "markdown", "console", "html"}));
     render_app->add_option("--out", options->out, "output file (default: standard output)");
+    render_app->add_option("--title", options->title, "html: the page title");
+    render_app
+        ->add_option("--transcripts", options->transcripts,
+                     "html: transcripts of all cases (default) or only of problems")
+        ->check(CLI::IsMember({"all", "problems"}));
     render_app->callback([options, &ctx] {
         guarded(ctx, "render", [&] {
-            write_output(options->out, render(load(options->input), options->format));
+            write_output(options->out, render(*options));
             return 0;
         });
     });

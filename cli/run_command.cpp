@@ -12,6 +12,7 @@
 #include "cli/endpoint_option.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/suite_options.hpp"
+#include "harness/report/html_report.hpp"
 #include "harness/report/reports.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/scenario/target.hpp"
@@ -37,7 +38,7 @@ struct RunFlags {
     std::string shard;  // I/N
     std::string fail_on = "must";
     std::optional<double> min_score;
-    std::string junit, json, markdown;
+    std::string junit, json, markdown, html;
     bool verbose = false;
 };
 
@@ -177,6 +178,9 @@ int run(const RunFlags& flags) {
     if (!flags.markdown.empty()) {
         written = write_file(flags.markdown, harness::report::render_markdown(result)) && written;
     }
+    if (!flags.html.empty()) {
+        written = write_file(flags.html, harness::report::render_html({result}, {}, {})) && written;
+    }
     if (!written) {
         return 2;
     }
@@ -213,6 +217,8 @@ void add_run_command(CLI::App& app, CommandContext& ctx) {
     command->add_option("--json", flags->json,
                         "Write the JSON results here (docs/report-schema.md)");
     command->add_option("--markdown", flags->markdown, "Write a Markdown summary here");
+    command->add_option("--html", flags->html,
+                        "Write the HTML report here (one self-contained page, docs/reports.md)");
     command->add_flag("-v,--verbose", flags->verbose, "Show the transcript of each failure");
     command->callback([flags, &ctx] { ctx.exit_code = run(*flags); });
 }
