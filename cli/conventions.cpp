@@ -65,6 +65,19 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& e
          {{"mailharness bench smtp --smtp 127.0.0.1:2525 --concurrency 8 --messages 1000 "
            "--json bench.json",
            "SMTP throughput and latency"}}},
+        {"bench smtp",
+         {{"mailharness bench smtp --concurrency 10 --duration 30 --size 1024 --pipelining",
+           "the embedded reference, pipelined, for 30 s"},
+          {"mailharness bench smtp --smtp 127.0.0.1:2525 --rate 500 --duration 60 --verify "
+           "--verify-maildir ./Maildir",
+           "open loop at 500 msg/s, then check every message arrived once and intact"}}},
+        {"bench pop3",
+         {{"mailharness bench pop3 --pop3 127.0.0.1:2110 --workload login --concurrency 10 "
+           "--duration 30",
+           "login+STAT+QUIT sessions per second"}}},
+        {"bench merge",
+         {{"mailharness bench merge node-*.json --out all.json",
+           "one result from bench processes that ran at the same time"}}},
         {"fuzz",
          {{"mailharness fuzz --smtp 127.0.0.1:2525 --duration 60s --out findings/",
            "a minute of network fuzzing"}}},

@@ -47,12 +47,17 @@ harness::scenario::Selection SuiteOptions::selection() const {
 
 std::filesystem::path bundled_suites() {
     std::error_code ec;
+    // An installed binary uses its own prefix's suites, even where the source tree exists.
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    const auto installed = exe.parent_path().parent_path() / "share" / "mailharness" / "suites";
+    if (std::filesystem::is_directory(installed, ec)) {
+        return installed;
+    }
     const std::filesystem::path source = MH_SOURCE_SUITES;
     if (!source.empty() && std::filesystem::is_directory(source, ec)) {
         return source;
     }
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    return exe.parent_path().parent_path() / "share" / "mailharness" / "suites";
+    return installed;
 }
 
 std::vector<std::filesystem::path> SuiteOptions::resolved_paths() const {
