@@ -18,6 +18,9 @@ namespace mh::harness::report {
 namespace {
 
 constexpr std::size_t summary_transcript_lines = 20;  // the last lines, unless verbose
+// A terminal line; a 16 KB reply line says no more in full than in its first 300 columns, and
+// the JSON results keep every byte.
+constexpr std::size_t max_line_columns = 300;
 
 std::string printable(std::string_view text) {
     return detail::escape_bytes(text, detail::printable_char);
@@ -44,11 +47,25 @@ std::string coloured_label(Outcome outcome, const ConsoleStyle& style) {
     return style.color ? fmt::format("{}{}\x1b[0m", ansi_colour(outcome), padded) : padded;
 }
 
+// `text` cut to max_line_columns at a UTF-8 boundary, saying how much was left out.
+std::string clipped(std::string text) {
+    if (text.size() <= max_line_columns) {
+        return text;
+    }
+    std::size_t cut = max_line_columns;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+        --cut;  // not inside a multi-byte character
+    }
+    const std::size_t left_out = text.size() - cut;
+    text.resize(cut);
+    return text + fmt::format(" ... ({} more bytes in the JSON results)", left_out);
+}
+
 // expected / actual and the transcript (its last `max_lines` lines), indented under a case.
 void print_details(std::FILE* out, const CaseResult& result, std::size_t max_lines) {
     if (!result.expected.empty() || !result.actual.empty()) {
-        fmt::print(out, "    expected: {}\n    actual:   {}\n", printable(result.expected),
-                   printable(result.actual));
+        fmt::print(out, "    expected: {}\n    actual:   {}\n", clipped(printable(result.expected)),
+                   clipped(printable(result.actual)));
     }
     if (result.transcript.empty()) {
         return;
@@ -60,7 +77,7 @@ void print_details(std::FILE* out, const CaseResult& result, std::size_t max_lin
         fmt::print(out, "      # ... {} earlier lines (--verbose or the JSON results)\n", first);
     }
     for (std::size_t i = first; i < total; ++i) {
-        fmt::print(out, "      {}\n", detail::transcript_line(result.transcript[i]));
+        fmt::print(out, "      {}\n", clipped(detail::transcript_line(result.transcript[i])));
     }
 }
 

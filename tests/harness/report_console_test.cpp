@@ -173,6 +173,19 @@ TEST(ConsoleReport, SummaryShortensTranscriptsUnlessVerbose) {
     EXPECT_TRUE(contains(full, "      C: NOOP 0\n")) << full;
 }
 
+TEST(ConsoleReport, LongLinesAreCutAtACharacterBoundary) {
+    RunResult run = mixed_run();
+    // 299 ASCII bytes, then 'é' (2 bytes) straddling column 300, then 16 KB more.
+    const std::string long_reply = std::string(296, 'x') + "\xc3\xa9" + std::string(16'000, 'y');
+    run.cases[1].transcript = {line(TranscriptLine::Direction::server, long_reply)};
+    const std::string text = capture([&](std::FILE* out) { print_summary(out, run, {}); });
+    // "S: " + 296 x = 299 columns; the 2-byte character would end past 300, so it is left out.
+    EXPECT_TRUE(contains(text, "      S: " + std::string(296, 'x') +
+                                   " ... (16002 more bytes in the JSON results)\n"))
+        << text.substr(0, 2000);
+    EXPECT_FALSE(contains(text, "yyy")) << text.substr(0, 2000);
+}
+
 class NoColorEnv : public ::testing::Test {
   protected:
     void TearDown() override { unsetenv("NO_COLOR"); }
