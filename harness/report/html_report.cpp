@@ -151,7 +151,7 @@ std::string status_notes(const RunResult& run) {
     if (!run.shard.empty()) {
         out += "shard " + html_text(run.shard);
     }
-    return out;
+    return out.empty() ? "complete" : out;
 }
 
 std::string summary_section(const std::vector<Column>& columns, bool scores) {

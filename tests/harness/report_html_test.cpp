@@ -35,6 +35,10 @@ TEST(HtmlReport, SummaryNumbers) {
     EXPECT_TRUE(contains(page, "id=\"error-0\">1</td>"));
     EXPECT_TRUE(contains(page, "id=\"cases-0\">6</td>"));
     EXPECT_TRUE(contains(page, "<th>postfix-local</th>"));
+    EXPECT_TRUE(contains(page, "id=\"status-0\">complete</td>")) << page;
+    RunResult stopped = mixed_run();
+    stopped.interrupted = true;
+    EXPECT_TRUE(contains(html({stopped}), "<strong>interrupted</strong>"));
 }
 
 TEST(HtmlReport, SelfContained) {
