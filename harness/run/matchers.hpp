@@ -31,8 +31,8 @@ std::optional<scenario::Expectation> with_variables(const scenario::Expectation&
 // `text` with every ECMAScript regex metacharacter escaped.
 std::string regex_escape(std::string_view text);
 
-// How long to wait for an observation: the silence itself, the longest silence of an `any`
-// made only of silences, else the step timeout.
+// How long to wait for an observation: the silence itself, the longest silence among the
+// alternatives of an `any`, else the step timeout.
 scenario::Duration wait_for(const scenario::Expectation& expectation,
                             scenario::Duration step_timeout);
 

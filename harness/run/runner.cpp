@@ -108,7 +108,7 @@ void apply_waivers(RunResult& run, const TargetProfile& profile) {
 }  // namespace
 
 unsigned idle_cases(unsigned jobs) {
-    return std::min(4 * jobs, 32u);
+    return std::min(16 * jobs, 64u);
 }
 
 std::vector<SelectedCase> select_cases(const std::vector<Suite>& suites, const Selection& selection,

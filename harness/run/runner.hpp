@@ -38,7 +38,8 @@ struct RunOptions {
     std::stop_token stop;
 };
 
-// How many cases beyond `jobs` may be open while they wait: 4 per job, at most 32.
+// How many cases beyond `jobs` may be open while they wait: 16 per job, at most 64 (a wait
+// costs a socket and a thread, no CPU; the suites have many short silences to overlap).
 unsigned idle_cases(unsigned jobs);
 
 struct SelectedCase {

@@ -121,6 +121,11 @@ TEST(Matchers, ClosedSilenceAndAny) {
     EXPECT_EQ(
         wait_for(expectation("smtp", "{any: [{silence: 1s}, {silence: 2s}]}"), sc::Duration(5000)),
         sc::Duration(2000));
+    // A silence among other alternatives: once it has passed, the step has passed.
+    EXPECT_EQ(wait_for(expectation("smtp", "{any: [closed, {silence: 200ms}]}"), sc::Duration(500)),
+              sc::Duration(200));
+    EXPECT_EQ(wait_for(expectation("smtp", "{any: [{code: 501}, closed]}"), sc::Duration(500)),
+              sc::Duration(500));
 }
 
 TEST(Matchers, GrammarDiagnosticsFailTheReply) {
