@@ -83,7 +83,7 @@ int fuzz(const FuzzFlags& flags) {
         profile = std::move(*load.profile);
     } else if (flags.smtp.empty() && flags.pop3.empty()) {
         try {
-            embedded = reference::EmbeddedServer::start(scratch, {.fuzzing = true});
+            embedded = reference::EmbeddedServer::start(scratch, {.durable = false});
         } catch (const std::exception& e) {
             std::fprintf(stderr, "mailharness: cannot start the embedded reference server: %s\n",
                          e.what());

@@ -2,13 +2,12 @@
 // No target given: the embedded reference server on free loopback ports with a throwaway
 // Maildir and the fixed default profile (docs/scenario-format.md). Exit codes: docs/cli.md.
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <random>
 
 #include "cli/commands.hpp"
+#include "cli/embedded_target.hpp"
 #include "cli/endpoint_option.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/suite_options.hpp"
@@ -17,7 +16,6 @@
 #include "harness/run/runner.hpp"
 #include "harness/scenario/target.hpp"
 #include "harness/scoring.hpp"
-#include "reference/embedded.hpp"
 
 #ifndef MH_VERSION
 #define MH_VERSION "unknown"
@@ -67,15 +65,6 @@ bool write_file(const std::string& path, const std::string& text) {
     return true;
 }
 
-// A fresh folder under the system temp dir for the embedded server's Maildir store.
-std::filesystem::path make_temp_maildir() {
-    std::random_device random;
-    const auto path =
-        std::filesystem::temp_directory_path() / ("mailharness-run-" + std::to_string(random()));
-    std::filesystem::create_directories(path);
-    return path;
-}
-
 int run(const RunFlags& flags) {
     const auto fail_on = harness::parse_fail_on(flags.fail_on);
     if (!fail_on) {
@@ -103,8 +92,7 @@ int run(const RunFlags& flags) {
     options.stop = interrupt.token();
 
     // The target: a profile file, endpoints from flags, or the embedded default.
-    std::unique_ptr<reference::EmbeddedServer> embedded;
-    std::filesystem::path temp_maildir;
+    std::optional<EmbeddedTarget> embedded;
     sc::TargetProfile profile;
     if (!flags.target_file.empty()) {
         auto load = sc::load_target(flags.target_file);
@@ -114,16 +102,14 @@ int run(const RunFlags& flags) {
         }
         profile = std::move(*load.profile);
     } else if (flags.smtp.empty() && flags.pop3.empty()) {
-        temp_maildir = make_temp_maildir();
         try {
-            embedded = reference::EmbeddedServer::start(temp_maildir);
+            embedded.emplace();
         } catch (const std::exception& e) {
             std::fprintf(stderr, "mailharness: cannot start the embedded reference server: %s\n",
                          e.what());
             return 3;
         }
-        const auto& ports = embedded->endpoints();
-        profile = sc::embedded_default_profile(ports.host, ports.smtp, ports.pop3);
+        profile = embedded->profile();
     } else {
         profile = sc::embedded_default_profile("127.0.0.1", 0, 0);  // the documented default names
         profile.name = "command-line";
@@ -158,11 +144,7 @@ int run(const RunFlags& flags) {
         };
         result = harness::run::run_suites(suites.suites, profile, options);
     }
-    if (embedded) {
-        embedded->stop();
-        std::error_code ec;
-        std::filesystem::remove_all(temp_maildir, ec);
-    }
+    embedded.reset();  // stops the server and removes its Maildir
     harness::report::print_summary(stdout, result, style);
     for (const auto& waiver : result.unused_waivers) {
         std::printf("unused waiver: %s (it matched no failing case; remove it from the profile)\n",

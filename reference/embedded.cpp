@@ -49,12 +49,7 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const std::filesystem::pat
     Config config = embedded_profile();
     config.maildir = maildir_root;
     config.quiet = true;
-    if (options.fuzzing) {
-        config.server_limits.error_delay = std::chrono::milliseconds(0);
-        config.server_limits.auth_failure_delay = std::chrono::milliseconds(0);
-        config.server_limits.auth_failure_delay_max = std::chrono::milliseconds(0);
-        config.durable = false;
-    }
+    config.durable = options.durable;
     const Endpoint ephemeral{"127.0.0.1", 0};
     config.listeners.smtp = {ephemeral};
     config.listeners.submission = {ephemeral};
