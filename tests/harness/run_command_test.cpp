@@ -121,7 +121,7 @@ TEST(RunCommand, SigintStopsCleanlyAndWritesPartialReports) {
     }
     const auto started = std::chrono::steady_clock::now();
     const auto elapsed = [&] { return std::chrono::steady_clock::now() - started; };
-    // Once the quick case is reported the two workers are on hang-1 and hang-2.
+    // Once the quick case is reported both workers are on hanging cases.
     while (read_file(out).find("interrupt/quick") == std::string::npos &&
            elapsed() < std::chrono::seconds(20)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -143,9 +143,15 @@ TEST(RunCommand, SigintStopsCleanlyAndWritesPartialReports) {
     EXPECT_NE(results.find("\"partial\": true"), std::string::npos) << results;
     EXPECT_NE(results.find("\"interrupted\": true"), std::string::npos);
     EXPECT_NE(results.find("\"full_id\": \"interrupt/quick\""), std::string::npos);
-    EXPECT_NE(results.find("\"full_id\": \"interrupt/hang-1\""), std::string::npos);
     EXPECT_NE(results.find("interrupted (Ctrl-C) before the case finished"), std::string::npos);
-    EXPECT_EQ(results.find("\"full_id\": \"interrupt/hang-4\""), std::string::npos);
+    // Two hanging cases held the two slots (which two is up to the scheduler); the others never
+    // started and are not in the results.
+    std::size_t hanging = 0;
+    for (auto at = results.find("\"full_id\": \"interrupt/hang-"); at != std::string::npos;
+         at = results.find("\"full_id\": \"interrupt/hang-", at + 1)) {
+        ++hanging;
+    }
+    EXPECT_EQ(hanging, 2u) << results;
     EXPECT_GT(std::filesystem::file_size(junit), 100u);
     std::filesystem::remove_all(folder);
 }
