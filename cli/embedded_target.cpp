@@ -20,7 +20,7 @@ std::filesystem::path make_temp_maildir() {
 
 EmbeddedTarget::EmbeddedTarget() : maildir_(make_temp_maildir()) {
     try {
-        server_ = reference::EmbeddedServer::start(maildir_, {.durable = false});
+        server_ = reference::EmbeddedServer::start(maildir_);
     } catch (...) {
         std::error_code ignored;
         std::filesystem::remove_all(maildir_, ignored);

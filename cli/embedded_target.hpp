@@ -1,7 +1,6 @@
 #pragma once
 // The embedded default target for a command that runs suites: the reference server on free
-// loopback ports, with a throwaway Maildir (no fsync: nothing needs it to outlive the run) that is
-// removed again when the object goes.
+// loopback ports, with a throwaway Maildir that is removed again when the object goes.
 
 #include <filesystem>
 #include <memory>
