@@ -1,6 +1,7 @@
 // `mailharness bench`: load generation (docs/performance.md).
 //   bench smtp [--smtp HOST:PORT] --concurrency N (--messages M | --duration S) --size BYTES ...
 //   bench pop3 [--pop3 HOST:PORT] --workload login|retr-all|top|mixed ...
+//   bench scenario [SUITES...] [--case GLOB] [--target FILE] --concurrency N ...  (cases as units)
 //   bench merge A.json B.json ... -o OUT.json   (several processes of one run)
 // Without --smtp / --pop3 the embedded reference server is the target. Exit codes: 0 done
 // without errors, 1 errors or an integrity failure, 2 bad usage or input, 3 nothing reachable.
@@ -25,11 +26,16 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/embedded_target.hpp"
+#include "cli/suite_options.hpp"
 #include "harness/bench/engine.hpp"
 #include "harness/bench/integrity.hpp"
 #include "harness/bench/message_factory.hpp"
 #include "harness/bench/pop3_load.hpp"
+#include "harness/bench/scenario_load.hpp"
 #include "harness/bench/smtp_load.hpp"
+#include "harness/run/runner.hpp"
+#include "harness/scenario/suite_loader.hpp"
 #include "reference/embedded.hpp"
 
 namespace mh::cli {
@@ -69,6 +75,11 @@ struct SmtpFlags : CommonFlags {
     bool verify = false;
     std::string verify_maildir;
     std::string verify_pop3;
+};
+
+struct ScenarioFlags : CommonFlags {
+    SuiteOptions suites;
+    std::string target_file;
 };
 
 struct Pop3Flags : CommonFlags {
@@ -311,6 +322,54 @@ int run_pop3(Pop3Flags flags) {
     return outcome(report);
 }
 
+int run_scenario(const ScenarioFlags& flags) {
+    auto suites = sc::load_suites(flags.suites.resolved_paths());
+    if (!suites.errors.empty()) {
+        print_load_errors(stderr, suites.errors);
+        return 2;
+    }
+    std::optional<EmbeddedTarget> embedded;
+    sc::TargetProfile profile;
+    if (flags.target_file.empty()) {
+        embedded.emplace();
+        profile = embedded->profile();
+        std::fprintf(stderr, "bench: target is the embedded reference\n");
+    } else {
+        auto load = sc::load_target(flags.target_file);
+        if (!load.profile) {
+            print_load_errors(stderr, load.errors);
+            return 2;
+        }
+        profile = std::move(*load.profile);
+    }
+    bench::ScenarioLoadOptions options;
+    options.profile = &profile;
+    options.capabilities = harness::run::probe_capabilities(profile, sc::Duration(5000));
+    std::vector<std::string> skipped;
+    options.cases = bench::runnable_cases(
+        harness::run::select_cases(suites.suites, flags.suites.selection(), std::nullopt),
+        options.capabilities, skipped);
+    for (const auto& why : skipped)
+        std::fprintf(stderr, "bench: left out %s\n", why.c_str());
+    if (options.cases.empty())
+        throw UsageError("no case to run: the selection is empty or the target can run none");
+
+    bench::Report report;
+    report.protocol = "scenario";
+    report.target = profile.name;
+    report.unit = "case";
+    bench::EngineOptions engine = engine_options(flags);
+    engine.threads = flags.concurrency;  // the case executor blocks: a thread per session
+    bench::run_load(engine, bench::scenario_session(options), report);
+    print_summary(report);
+    write_json(flags.json_path,
+               bench::to_json(report, {{"options",
+                                        {{"concurrency", flags.concurrency},
+                                         {"cases", options.cases.size()},
+                                         {"open_loop", flags.rate.has_value()}}}}));
+    return outcome(report);
+}
+
 int run_merge(const std::vector<std::string>& inputs, const std::string& output) {
     std::vector<bench::Report> reports;
     for (const auto& path : inputs) {
@@ -329,20 +388,26 @@ int run_merge(const std::vector<std::string>& inputs, const std::string& output)
     return 0;
 }
 
-void add_common(CLI::App& cmd, CommonFlags& f) {
+// How much load, and where the result goes: every bench subcommand.
+void add_load(CLI::App& cmd, CommonFlags& f) {
     cmd.add_option("--concurrency,-c", f.concurrency, "sessions at once")
         ->check(CLI::Range(1u, 100000u));
-    cmd.add_option("--threads", f.threads, "io threads (default: one per core)");
     cmd.add_option("--duration", f.duration_s, "seconds to measure (after the warm-up)");
     cmd.add_option("--rate", f.rate,
                    "open loop: units per second (latency from the intended send time)")
         ->check(CLI::PositiveNumber);
     cmd.add_option("--warmup", f.warmup_s, "seconds at the start excluded from every figure");
     cmd.add_option("--idle-timeout", f.idle_timeout_s, "stop when nothing completes for this long");
-    cmd.add_option("--tls", f.tls, "starttls, implicit or none (default)");
-    cmd.add_flag("--pipelining", f.pipelining, "send the commands of a unit in one write");
     cmd.add_option("--json", f.json_path, "write the result JSON here (docs/performance.md)");
     cmd.add_flag("--quiet", f.quiet, "no progress line");
+}
+
+// The wire of the built-in SMTP and POP3 units.
+void add_common(CLI::App& cmd, CommonFlags& f) {
+    add_load(cmd, f);
+    cmd.add_option("--threads", f.threads, "io threads (default: one per core)");
+    cmd.add_option("--tls", f.tls, "starttls, implicit or none (default)");
+    cmd.add_flag("--pipelining", f.pipelining, "send the commands of a unit in one write");
 }
 
 int guarded(const std::function<int()>& body) {
@@ -406,6 +471,19 @@ void add_bench_command(CLI::App& app, CommandContext& ctx) {
                      "USER:PASSWORD (repeat: sessions take them in turn)");
     pop3->callback(
         [pop3_flags, &ctx] { ctx.exit_code = guarded([&] { return run_pop3(*pop3_flags); }); });
+
+    auto scenario_flags = std::make_shared<ScenarioFlags>();
+    auto* scenario = bench_cmd->add_subcommand(
+        "scenario", "Suite cases as the unit of load: each unit runs one case, whole");
+    add_load(*scenario, *scenario_flags);
+    scenario_flags->suites.add_to(*scenario, true);
+    scenario->add_option("--runs", scenario_flags->units, "case runs to measure (default 1000)")
+        ->excludes(scenario->get_option("--duration"));
+    scenario->add_option("--target", scenario_flags->target_file,
+                         "target profile (YAML); default: the embedded reference");
+    scenario->callback([scenario_flags, &ctx] {
+        ctx.exit_code = guarded([&] { return run_scenario(*scenario_flags); });
+    });
 
     auto inputs = std::make_shared<std::vector<std::string>>();
     auto output = std::make_shared<std::string>();

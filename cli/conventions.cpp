@@ -75,6 +75,11 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& e
          {{"mailharness bench pop3 --pop3 127.0.0.1:2110 --workload login --concurrency 10 "
            "--duration 30",
            "login+STAT+QUIT sessions per second"}}},
+        {"bench scenario",
+         {{"mailharness bench scenario suites/smtp/rcpt.yaml --concurrency 4 --duration 30",
+           "the RCPT cases over and over against the embedded reference: cases/s, per case"},
+          {"mailharness bench scenario my-flow.yaml --target server.yaml --rate 50 --duration 60",
+           "a recorded conversation as an open-loop load profile"}}},
         {"bench merge",
          {{"mailharness bench merge node-*.json --out all.json",
            "one result from bench processes that ran at the same time"}}},

@@ -16,7 +16,9 @@
 #include "harness/bench/engine.hpp"
 #include "harness/bench/integrity.hpp"
 #include "harness/bench/pop3_load.hpp"
+#include "harness/bench/scenario_load.hpp"
 #include "harness/bench/smtp_load.hpp"
+#include "harness/scenario/suite_loader.hpp"
 #include "reference/embedded.hpp"
 
 namespace mh::harness::bench {
@@ -253,6 +255,44 @@ TEST(BenchOpenLoop, LatencyCountsTheQueueBehindAStalledServer) {
     EXPECT_LT(report.stats.commands.at(".").percentile(90), 100'000'000u);
     EXPECT_GE(report.stats.latency.percentile(50), 10'000'000u);  // half waited >= 10 ms
     EXPECT_GE(report.stats.latency.max(), 290'000'000u);
+}
+
+// Suite cases as units: tickets take the cases in turn; a passing case is a unit with its own
+// latency row, a failing one an error under its id; a case the target cannot run is left out.
+TEST_F(BenchAgainstReference, ScenarioCasesAreUnitsAndFailuresAreErrors) {
+    const fs::path file = root_ / "load.yaml";
+    std::ofstream(file)
+        << "suite: load\nprotocol: smtp\ncases:\n"
+           "  - id: ok\n    steps: [{expect: 220}, {send: NOOP}, {expect: 250}]\n"
+           "  - id: wrong\n    steps: [{expect: 220}, {send: NOOP}, {expect: 554}]\n"
+           "  - id: needs-xyz\n    requires: [XYZZY]\n"
+           "    steps: [{expect: 220}]\n";
+    const auto suites = scenario::load_suites({file});
+    ASSERT_TRUE(suites.errors.empty());
+    const auto profile = scenario::embedded_default_profile(
+        server_->endpoints().host, server_->endpoints().smtp, server_->endpoints().pop3);
+    ScenarioLoadOptions options;
+    options.profile = &profile;
+    options.capabilities = run::probe_capabilities(profile, scenario::Duration(5000));
+    std::vector<std::string> skipped;
+    options.cases = runnable_cases(run::select_cases(suites.suites, {}, std::nullopt),
+                                   options.capabilities, skipped);
+    ASSERT_EQ(options.cases.size(), 2u);
+    ASSERT_EQ(skipped.size(), 1u);
+    EXPECT_EQ(skipped[0], "load/needs-xyz: the target does not advertise XYZZY");
+
+    EngineOptions engine;
+    engine.concurrency = 2;
+    engine.threads = 2;
+    engine.pacing.units = 40;
+    engine.idle_timeout = 20s;
+    Report report;
+    run_load(engine, scenario_session(options), report);
+    EXPECT_EQ(report.stats.units, 20u);
+    EXPECT_EQ(report.stats.errors["fail"], 20u);
+    EXPECT_EQ(report.stats.errors_by_command["load/wrong fail"], 20u);
+    ASSERT_TRUE(report.stats.commands.count("load/ok"));
+    EXPECT_EQ(report.stats.commands["load/ok"].count(), 20u);
 }
 
 }  // namespace
