@@ -215,18 +215,32 @@ asio::awaitable<void> Relay::process(std::string id) {
             }
             continue;
         }
-        const DeliveryAttempt attempt = co_await deliver_to_next_hop(
-            *hop, message.mail_from, recipients, message.message, settings_, tls_);
-        bool delivered = false;
+        // Recorded at the next hop's 250, before QUIT: this is what keeps a restart from
+        // resending.
+        auto record_delivered = [&](const DeliveryAttempt& settled) {
+            bool delivered = false;
+            for (const auto& result : settled.recipients) {
+                if (result.outcome == RecipientOutcome::delivered) {
+                    state.finished.push_back(result.recipient);
+                    delivered = true;
+                }
+            }
+            if (delivered) {
+                store_.save(id, state);
+            }
+        };
+        const DeliveryAttempt attempt =
+            co_await deliver_to_next_hop(*hop, message.mail_from, recipients, message.message,
+                                         settings_, tls_, record_delivered);
         std::string line = id + " attempt " + std::to_string(attempt_number) + " via " +
                            hop->to_string() +
                            (attempt.tls.empty() ? "" : " (" + attempt.tls + ")") + ":";
         for (const auto& result : attempt.recipients) {
             line += " " + describe(result) + ";";
             if (result.outcome == RecipientOutcome::delivered) {
-                state.finished.push_back(result.recipient);
-                delivered = true;
-            } else if (result.outcome == RecipientOutcome::permanent || expired) {
+                continue;  // recorded by record_delivered
+            }
+            if (result.outcome == RecipientOutcome::permanent || expired) {
                 std::string reason = result.reason;
                 if (result.outcome == RecipientOutcome::temporary) {
                     const auto age =
@@ -240,9 +254,6 @@ asio::awaitable<void> Relay::process(std::string id) {
         }
         line.pop_back();
         log(line);
-        if (delivered) {
-            store_.save(id, state);  // at once: this is what keeps a restart from resending
-        }
     }
 
     if (!failed.empty()) {

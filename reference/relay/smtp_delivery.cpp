@@ -67,8 +67,8 @@ Abort local_abort(std::string status, std::string reason) {
 class Delivery {
   public:
     Delivery(const NextHop& hop, const DeliverySettings& settings, asio::ssl::context& tls,
-             DeliveryAttempt& attempt)
-        : hop_(hop), settings_(settings), tls_(tls), attempt_(attempt) {}
+             DeliveryAttempt& attempt, const DataEndHandler& on_data_end)
+        : hop_(hop), settings_(settings), tls_(tls), attempt_(attempt), on_data_end_(on_data_end) {}
 
     awaitable<void> run(std::string_view mail_from, std::string_view message) {
         co_await connect();
@@ -286,12 +286,14 @@ class Delivery {
                                                  : outcome_of(final_reply.reply.code),
                    "end of data");
         }
+        on_data_end_(attempt_);
     }
 
     const NextHop& hop_;
     const DeliverySettings& settings_;
     asio::ssl::context& tls_;
     DeliveryAttempt& attempt_;
+    const DataEndHandler& on_data_end_;
     std::optional<Transport> transport_;
     proto::smtp::ReplyParser parser_;
     std::array<char, 8192> buffer_{};
@@ -305,12 +307,13 @@ awaitable<DeliveryAttempt> deliver_to_next_hop(const NextHop& hop, std::string_v
                                                const std::vector<std::string>& recipients,
                                                std::string_view message,
                                                const DeliverySettings& settings,
-                                               asio::ssl::context& tls) {
+                                               asio::ssl::context& tls,
+                                               DataEndHandler on_data_end) {
     DeliveryAttempt attempt;
     for (const auto& recipient : recipients) {
         attempt.recipients.push_back({recipient, RecipientOutcome::temporary, "", "", ""});
     }
-    Delivery delivery(hop, settings, tls, attempt);
+    Delivery delivery(hop, settings, tls, attempt, on_data_end);
     std::optional<Abort> aborted;
     try {
         co_await delivery.run(mail_from, message);

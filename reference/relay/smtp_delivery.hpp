@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,10 +43,16 @@ struct DeliverySettings {
     RelayTimeouts timeouts;
 };
 
+// Called with the outcomes as soon as the next hop has answered the end of data, before QUIT:
+// the caller records the deliveries durably then, so a crash during QUIT and the connection's
+// close does not resend them (what is left is the record's own fsync).
+using DataEndHandler = std::function<void(const DeliveryAttempt&)>;
+
 // Never throws for network or protocol trouble: that is a temporary outcome per recipient.
 // `tls` is a client context (trust anchors set when settings.tls.verify).
 boost::asio::awaitable<DeliveryAttempt> deliver_to_next_hop(
     const NextHop& hop, std::string_view mail_from, const std::vector<std::string>& recipients,
-    std::string_view message, const DeliverySettings& settings, boost::asio::ssl::context& tls);
+    std::string_view message, const DeliverySettings& settings, boost::asio::ssl::context& tls,
+    DataEndHandler on_data_end);
 
 }  // namespace mh::reference

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <string>
 
 #include "../reference/temp_dir.hpp"
 #include "reference/clients/send_client.hpp"
@@ -104,6 +106,30 @@ TEST_F(RelayTest, RetriesAfterATemporaryFailureThenDeliversOnce) {
     EXPECT_NE(mail->find(" SIZE="), std::string::npos) << *mail;
     server.stop(0ms);
     EXPECT_EQ(hop.messages().size(), 1U);
+}
+
+TEST_F(RelayTest, TheDeliveryIsRecordedAtTheNextHopsReplyBeforeQuit) {
+    // A crash during QUIT or the close must not resend (docs/relay.md: the duplicate window is
+    // only the state file's fsync). The hop looks at the state file when QUIT arrives.
+    const auto state_dir = root_.path() / "origin/.relay-queue/state";
+    std::mutex mutex;
+    std::string state_at_quit;
+    ScriptedSmtpHop hop([&](int, const std::string& line) {
+        if (line == "QUIT") {
+            std::lock_guard lock(mutex);
+            for (const auto& file : files_in(state_dir)) {
+                state_at_quit += slurp(file);
+            }
+        }
+        return willing_reply(line);
+    });
+    reference::Server server(sender_config(hop.port()));
+    server.start();
+    submit(server);
+    ASSERT_TRUE(eventually([&] { return files_in(queue_new()).empty(); }));
+    server.stop(0ms);
+    std::lock_guard lock(mutex);
+    EXPECT_NE(state_at_quit.find("done carol@remote.test\n"), std::string::npos) << state_at_quit;
 }
 
 TEST_F(RelayTest, PermanentFailureBouncesADeliveryStatusNotificationToTheSender) {
