@@ -64,6 +64,8 @@ class GroupCommitter {
     };
     void run();
     void commit(std::vector<Job>& batch);
+    // fsyncs every staged file of the batch, several at once; a failure goes to its result.
+    static void sync_files(std::vector<Job>& batch, std::vector<DeliveryResult>& results);
 
     Durability durability_;
     mutable std::mutex mutex_;
