@@ -6,12 +6,17 @@
 c=10
 state=$(peer_dir bench)
 
-# mh_rate ARGS...: units/s of one `mailharness bench` run (its JSON), CPU seconds to stderr log.
+# mh_rate ARGS...: units/s of one `mailharness bench` run: the units its JSON counts over the
+# wall time of the whole process, measured here exactly as source_rate measures smtp-source
+# (so process start, connection setup and teardown count on both sides); CPU in $state/cpu.
 mh_rate() {
-  local json=$state/run.json
+  local json=$state/run.json start end
+  start=$(date +%s.%N)
   /usr/bin/time -f '%U %S' -o "$state/cpu" "$mailharness" bench "$@" --quiet --json "$json" >&2 ||
     die "mailharness bench $* failed"
-  python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["units_per_s"]))' "$json"
+  end=$(date +%s.%N)
+  python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["units"] / (float(sys.argv[3]) - float(sys.argv[2]))))' \
+    "$json" "$start" "$end"
 }
 # cpu_per_msg COUNT: microseconds of CPU per message of the last timed run.
 cpu_per_msg() { awk -v n="$1" '{ printf "%.1f\n", ($1 + $2) * 1e6 / n }' "$state/cpu"; }
@@ -56,7 +61,12 @@ done
 wait_for_port $((ref_port + 2)) "$state/reference-durable.log"
 
 declare -A g cpu
-record() { g[$1]+="$2 "; [[ -z ${3:-} ]] || cpu[$1]+="$3 "; }
+# record NAME FIGURE [CPU]: a failed run's $(...) leaves FIGURE empty (set -e does not see it).
+record() {
+  [[ -n $2 ]] || die "no figure for $1 (the run above failed)"
+  g[$1]+="$2 "
+  [[ -z ${3:-} ]] || cpu[$1]+="$3 "
+}
 med() { tr ' ' '\n' <<<"${g[$1]}" | grep . | median; }
 medcpu() { tr ' ' '\n' <<<"${cpu[$1]}" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 rcpt=bench@bench.$PEERS_DOMAIN
@@ -79,25 +89,31 @@ for ((round = 1; round <= repeats; round++)); do
   rm -rf "$ref_store/durable/u0"
 done
 
-# 3. POP3: 1,000 messages in alice's maildrop on both servers (the same files)
+# 3. POP3 logins, on empty maildrops on both servers. The reference locks a maildrop per
+# session (RFC 1939 8), hence ten accounts; Dovecot does not lock by default (pop3_lock_session).
+ref_accounts=()
+for i in 0 1 2 3 4 5 6 7 8 9; do ref_accounts+=(--auth "u$i:pw"); done
+for ((round = 1; round <= repeats; round++)); do
+  record pop_login_ref "$(mh_rate pop3 --pop3 "$PEERS_HOST:$((ref_port + 2))" -c $c --sessions 2000 --workload login "${ref_accounts[@]}")"
+  record pop_login_dovecot "$(mh_rate pop3 --pop3 "$PEERS_HOST:1110" -c $c --sessions 2000 --workload login --auth alice:alice-pw --auth bob:bob-pw)"
+  log "round $round: POP3 login ${g[pop_login_ref]}/${g[pop_login_dovecot]}"
+done
+
+# 4. POP3 LIST+RETR: 1,000 messages in alice's maildrop on both servers (the same files)
 "$mailharness" bench smtp --smtp "$PEERS_HOST:$ref_port" -c 4 --messages 1000 --size "$size" \
   --to "alice@$PEERS_DOMAIN" --quiet >&2
 dovecot_new=$PEERS_MAILDIR/alice/Maildir/new
 mkdir -p "$dovecot_new"
 cp "$ref_store"/durable/alice/Maildir/new/* "$dovecot_new"/
 chown -R "$PEERS_MAIL_UID:$PEERS_MAIL_GID" "$PEERS_MAILDIR/alice"
-ref_accounts=()
-for i in 0 1 2 3 4 5 6 7 8 9; do ref_accounts+=(--auth "u$i:pw"); done
 for ((round = 1; round <= repeats; round++)); do
-  record pop_login_ref "$(mh_rate pop3 --pop3 "$PEERS_HOST:$((ref_port + 2))" -c $c --sessions 2000 --workload login "${ref_accounts[@]}")"
-  record pop_login_dovecot "$(mh_rate pop3 --pop3 "$PEERS_HOST:1110" -c $c --sessions 2000 --workload login --auth alice:alice-pw --auth bob:bob-pw)"
   for p in lockstep pipelined; do
     flag=()
     [[ $p == pipelined ]] && flag=(--pipelining)
     record "pop_retr_ref_$p" "$(mh_rate pop3 --pop3 "$PEERS_HOST:$((ref_port + 2))" -c 1 --sessions 3 --workload retr-all --auth alice:alice-pw "${flag[@]}")"
     record "pop_retr_dovecot_$p" "$(mh_rate pop3 --pop3 "$PEERS_HOST:1110" -c 1 --sessions 3 --workload retr-all --auth alice:alice-pw "${flag[@]}")"
   done
-  log "round $round: POP3 ${g[pop_login_ref]}/${g[pop_login_dovecot]} ${g[pop_retr_ref_lockstep]}/${g[pop_retr_dovecot_lockstep]}"
+  log "round $round: POP3 retr ${g[pop_retr_ref_lockstep]}/${g[pop_retr_dovecot_lockstep]} pipelined ${g[pop_retr_ref_pipelined]}/${g[pop_retr_dovecot_pipelined]}"
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
