@@ -1,11 +1,12 @@
 // The network fuzzer (`mailharness fuzz`, harness/fuzz/) against tests/support/buggy_server.py:
-// it finds each planted bug within a bounded, seeded campaign, and the suite file it writes for
+// it finds each planted bug within bounded, seeded campaigns, and the suite file it writes for
 // a finding fails when `mailharness run` replays it on the same server. A short campaign
 // against the embedded reference finds nothing.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -54,21 +55,36 @@ TEST(NetworkFuzzer, FindsEveryPlantedBugAndItsReproducersFail) {
     mh::test::BrokenServer server(MH_SOURCE_DIR "/tests/support/buggy_server.py");
     const std::string smtp = "--smtp 127.0.0.1:" + std::to_string(server.port());
     const auto out = scratch("buggy");
-    const Outcome fuzz =
-        mailharness("fuzz " + smtp + " --seeds " + seeds +
-                    " --duration 15s --jobs 2 --timeout 500ms --seed 1 --out " + out.string());
-    EXPECT_EQ(fuzz.exit_code, 1) << fuzz.output;
-    std::ifstream summary_file(out / "summary.json");
-    const auto summary = nlohmann::json::parse(summary_file, nullptr, false);
-    ASSERT_FALSE(summary.is_discarded()) << fuzz.output;
+    const std::array<const char*, 4> planted_bugs = {"crash MAIL", "hang NOOP", "grammar HELP",
+                                                     "acceptance DATA"};
     std::map<std::string, std::string> found;  // "oracle state" -> case file
-    for (const auto& finding : summary["findings"]) {
-        found.emplace(
-            finding["oracle"].get<std::string>() + " " + finding["state"].get<std::string>(),
-            finding["case"].get<std::string>());
+    std::string outputs;
+    // Seeded 15 s campaigns until every planted bug is found, at most three: one is enough on
+    // an idle machine, but an ASan build on a loaded CI machine runs a fraction of the
+    // conversations, and the test is about finding the bugs, not about the machine's speed.
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        const auto folder = out / std::to_string(attempt);
+        const Outcome fuzz = mailharness("fuzz " + smtp + " --seeds " + seeds +
+                                         " --duration 15s --jobs 2 --timeout 500ms --seed " +
+                                         std::to_string(attempt) + " --out " + folder.string());
+        EXPECT_EQ(fuzz.exit_code, 1) << fuzz.output;
+        outputs += fuzz.output;
+        std::ifstream summary_file(folder / "summary.json");
+        const auto summary = nlohmann::json::parse(summary_file, nullptr, false);
+        ASSERT_FALSE(summary.is_discarded()) << fuzz.output;
+        for (const auto& finding : summary["findings"]) {
+            found.emplace(
+                finding["oracle"].get<std::string>() + " " + finding["state"].get<std::string>(),
+                finding["case"].get<std::string>());
+        }
+        if (std::all_of(planted_bugs.begin(), planted_bugs.end(),
+                        [&](const char* planted) { return found.count(planted) != 0; })) {
+            break;
+        }
+        ::usleep(400000);  // the server may be down for 200 ms after a crash
     }
-    for (const char* planted : {"crash MAIL", "hang NOOP", "grammar HELP", "acceptance DATA"}) {
-        ASSERT_TRUE(found.count(planted)) << planted << " not found:\n" << fuzz.output;
+    for (const char* planted : planted_bugs) {
+        ASSERT_TRUE(found.count(planted)) << planted << " not found:\n" << outputs;
         const Outcome replay = mailharness("run " + found[planted] + " " + smtp);
         EXPECT_EQ(replay.exit_code, 1) << planted << ": the reproducer should fail\n"
                                        << replay.output;
