@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     CLI::App app{"mailharness: SMTP and POP3 conformance suites, load and fuzz testing"};
     app.set_version_flag("--version", std::string("mailharness ") + MH_VERSION);
     app.require_subcommand(0, 1);  // none only with the generators below
-    app.fallthrough();              // -q / --verbose after the subcommand too
+    app.fallthrough();             // -q / --verbose after the subcommand too
 
     mh::cli::CommandContext ctx;
     app.add_flag_callback(
