@@ -16,29 +16,14 @@
 #include <string>
 
 #include "../support/broken_server.hpp"
+#include "../support/shell_command.hpp"
 
 namespace {
 
-struct Outcome {
-    int exit_code = -1;
-    std::string output;
-};
+using Outcome = mh::test::CommandOutcome;
 
 Outcome mailharness(const std::string& arguments) {
-    const std::string command = std::string(MH_BINARY) + " " + arguments + " 2>&1";
-    Outcome outcome;
-    std::FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        ADD_FAILURE() << "cannot run " << command;
-        return outcome;
-    }
-    std::array<char, 4096> buffer{};
-    while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) {
-        outcome.output += buffer.data();
-    }
-    const int status = ::pclose(pipe);
-    outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return outcome;
+    return mh::test::run_shell(std::string(MH_BINARY) + " " + arguments);
 }
 
 std::filesystem::path scratch(const std::string& name) {
