@@ -1,10 +1,8 @@
 // `mailharness diff` through the executable: two results files, bad usage, and a live diff of
 // the embedded reference against the broken test server (tests/support/broken_server.py).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,26 +10,15 @@
 #include "harness/report/reports.hpp"
 #include "report_test_runs.hpp"
 #include "tests/support/broken_server.hpp"
+#include "tests/support/shell_command.hpp"
 
 namespace mh::harness::report {
 namespace {
 
-struct CommandResult {
-    int status;
-    std::string output;  // stdout and stderr
-};
+using mh::test::CommandOutcome;
 
-CommandResult mailharness(const std::string& arguments) {
-    const std::string command = std::string(MH_MAILHARNESS) + " " + arguments + " 2>&1";
-    std::FILE* pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buffer[4096];
-    std::size_t got = 0;
-    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-        output.append(buffer, got);
-    }
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+CommandOutcome mailharness(const std::string& arguments) {
+    return mh::test::run_shell(std::string(MH_MAILHARNESS) + " " + arguments);
 }
 
 std::string read(const std::filesystem::path& path) {
@@ -63,10 +50,10 @@ class DiffCli : public ::testing::Test {
 TEST_F(DiffCli, TwoResultsFiles) {
     std::ofstream(path("old.json")) << render_json(testing::mixed_run());
     std::ofstream(path("new.json")) << render_json(testing::other_run());
-    const CommandResult differ =
+    const CommandOutcome differ =
         mailharness("diff " + path("old.json") + " " + path("new.json") + " --markdown " +
                     path("diff.md") + " --html " + path("diff.html"));
-    EXPECT_EQ(differ.status, 1) << differ.output;
+    EXPECT_EQ(differ.exit_code, 1) << differ.output;
     EXPECT_TRUE(
         contains(differ.output, "DIFF   a/2  RFC5321 4.1.1.1  MUST  -- outcome FAIL vs PASS"))
         << differ.output;
@@ -74,22 +61,22 @@ TEST_F(DiffCli, TwoResultsFiles) {
     EXPECT_TRUE(contains(read(path("diff.md")), "| a/2 | MUST | RFC5321 4.1.1.1 | FAIL | PASS |"));
     EXPECT_TRUE(contains(read(path("diff.html")), "<code>a/2</code>"));
 
-    const CommandResult same = mailharness("diff " + path("old.json") + " " + path("old.json"));
-    EXPECT_EQ(same.status, 0) << same.output;
+    const CommandOutcome same = mailharness("diff " + path("old.json") + " " + path("old.json"));
+    EXPECT_EQ(same.exit_code, 0) << same.output;
     EXPECT_TRUE(contains(same.output, "no difference in 6 cases"));
 }
 
 TEST_F(DiffCli, BadUsageExits2) {
     std::ofstream(path("old.json")) << render_json(testing::mixed_run());
-    const CommandResult one = mailharness("diff " + path("old.json"));
-    EXPECT_EQ(one.status, 2);
+    const CommandOutcome one = mailharness("diff " + path("old.json"));
+    EXPECT_EQ(one.exit_code, 2);
     EXPECT_TRUE(contains(one.output,
                          "give two targets (--target A --target B [SUITES...]) or two "
                          "results files (A.json B.json)"))
         << one.output;
     std::ofstream(path("bad.json")) << "{\"schema_version\": 1}";
-    const CommandResult bad = mailharness("diff " + path("old.json") + " " + path("bad.json"));
-    EXPECT_EQ(bad.status, 2);
+    const CommandOutcome bad = mailharness("diff " + path("old.json") + " " + path("bad.json"));
+    EXPECT_EQ(bad.exit_code, 2);
     EXPECT_TRUE(contains(bad.output, "bad.json")) << bad.output;
 }
 
@@ -105,13 +92,13 @@ TEST_F(DiffCli, EmbeddedReferenceAgainstBrokenServer) {
            "alice@example.test}\n"
            "foreign_address: someone@elsewhere.test\n"
            "seed: {via: smtp}\n";
-    const CommandResult result = mailharness(
+    const CommandOutcome result = mailharness(
         "diff --target embedded --target " + path("broken.yaml") +
         " " MH_SOURCE_DIR
         "/tests/harness/data/broken.yaml --case broken/passes --case broken/wrong-code --case "
         "broken/mixed-codes -j 2 --markdown " +
         path("diff.md"));
-    EXPECT_EQ(result.status, 1) << result.output;
+    EXPECT_EQ(result.exit_code, 1) << result.output;
     // NOOP: the reference answers 250, the broken server 500.
     EXPECT_TRUE(
         contains(result.output,

@@ -1,13 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <unistd.h>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "harness/report/reports.hpp"
 #include "report_test_runs.hpp"
+#include "tests/support/shell_command.hpp"
 
 namespace mh::harness::report {
 namespace {
@@ -26,13 +26,8 @@ RunResult nasty_run() {
     return run;
 }
 
-struct Command {
-    int status;
-    std::string output;
-};
-
 // Runs xmllint with `arguments` on `document` (written to a temporary file).
-Command xmllint(const std::string& arguments, const std::string& document) {
+mh::test::CommandOutcome xmllint(const std::string& arguments, const std::string& document) {
     const std::string xmllint_path = MH_XMLLINT;
     if (xmllint_path.empty() || xmllint_path.ends_with("NOTFOUND")) {
         ADD_FAILURE() << "xmllint not found: install Debian's libxml2-utils (ci/install-deps) "
@@ -44,27 +39,20 @@ Command xmllint(const std::string& arguments, const std::string& document) {
         std::filesystem::temp_directory_path() /
         ("mh-junit-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".xml");
     std::ofstream(file, std::ios::binary) << document;
-    const std::string command = xmllint_path + " " + arguments + " " + file.string() + " 2>&1";
-    std::FILE* pipe = popen(command.c_str(), "r");
-    std::string output;
-    char buffer[4096];
-    std::size_t read = 0;
-    while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-        output.append(buffer, read);
-    }
-    const int status = pclose(pipe);
+    mh::test::CommandOutcome outcome =
+        mh::test::run_shell(xmllint_path + " " + arguments + " " + file.string());
     std::filesystem::remove(file);
-    return {status, output};
+    return outcome;
 }
 
-Command validate(const std::string& document) {
+mh::test::CommandOutcome validate(const std::string& document) {
     return xmllint("--noout --schema " MH_SOURCE_DIR "/tests/harness/data/junit.xsd", document);
 }
 
 // The XPath value as a real XML parser reads it (xmllint ends it with a newline of its own).
 std::string xpath(const std::string& document, const std::string& expression) {
-    Command result = xmllint("--xpath '" + expression + "'", document);
-    EXPECT_EQ(result.status, 0) << result.output;
+    mh::test::CommandOutcome result = xmllint("--xpath '" + expression + "'", document);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
     if (result.output.ends_with('\n')) {
         result.output.pop_back();
     }
@@ -73,16 +61,16 @@ std::string xpath(const std::string& document, const std::string& expression) {
 
 TEST(JunitReport, ValidAgainstTheJunitSchema) {
     for (const RunResult& run : {mixed_run(), nasty_run(), RunResult{}}) {
-        const Command result = validate(render_junit(run));
-        EXPECT_EQ(result.status, 0) << result.output;
+        const mh::test::CommandOutcome result = validate(render_junit(run));
+        EXPECT_EQ(result.exit_code, 0) << result.output;
     }
 }
 
 TEST(JunitReport, SchemaCatchesWhatReadersReject) {
-    const Command result = validate(
+    const mh::test::CommandOutcome result = validate(
         "<testsuites><testsuite name=\"s\" tests=\"1\"><testcase classname=\"s\" time=\"x\"/>"
         "</testsuite></testsuites>");
-    EXPECT_NE(result.status, 0);
+    EXPECT_NE(result.exit_code, 0);
     EXPECT_NE(result.output.find("'name' is required"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("'x' is not a valid value"), std::string::npos) << result.output;
 }
@@ -156,7 +144,7 @@ TEST(JunitReport, TimestampLeftOutWhenStartIsUnknown) {
     run.started_at = "yesterday";
     const std::string xml = render_junit(run);
     EXPECT_EQ(xml.find("timestamp="), std::string::npos);
-    EXPECT_EQ(validate(xml).status, 0);
+    EXPECT_EQ(validate(xml).exit_code, 0);
 }
 
 }  // namespace

@@ -15,12 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/shell_command.hpp"
+
 namespace mh::integration {
 
-struct ProcessResult {
-    int exit_code = -1;
-    std::string output;
-};
+using ProcessResult = mh::test::CommandOutcome;
 
 inline std::string shell_quote(const std::string& word) {
     std::string out = "'";
@@ -35,20 +34,7 @@ inline ProcessResult run_process(const std::vector<std::string>& argv) {
     for (const auto& word : argv) {
         command += shell_quote(word) + " ";
     }
-    command += "2>&1 </dev/null";
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        throw std::runtime_error("cannot run " + command);
-    }
-    ProcessResult result;
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-        result.output.append(buffer, n);
-    }
-    const int status = pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
+    return mh::test::run_shell(command + "</dev/null");
 }
 
 // The tests need these programs; a missing one is a failure that says how to get it.

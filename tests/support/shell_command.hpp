@@ -21,9 +21,11 @@ inline CommandOutcome run_shell(const std::string& command_line) {
         outcome.output = "cannot run " + command_line;
         return outcome;
     }
+    // fread, not fgets: the output may hold NUL bytes (a peer's reply echoed in a report).
     std::array<char, 4096> buffer{};
-    while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) {
-        outcome.output += buffer.data();
+    std::size_t got = 0;
+    while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+        outcome.output.append(buffer.data(), got);
     }
     const int status = ::pclose(pipe);
     outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
