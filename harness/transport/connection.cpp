@@ -4,6 +4,9 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 
+#include <map>
+#include <mutex>
+
 namespace mh::harness::transport {
 
 namespace asio = boost::asio;
@@ -17,23 +20,36 @@ bool is_end_of_stream(const boost::system::error_code& ec) {
            ec == asio::ssl::error::stream_truncated;
 }
 
+// One client context per distinct TlsSettings, created on first use and kept for the process
+// (an SSL_CTX is safe to share between threads once configured).
+std::shared_ptr<asio::ssl::context> client_context(const TlsSettings& tls) {
+    static std::mutex mutex;
+    static std::map<std::pair<bool, std::string>, std::shared_ptr<asio::ssl::context>> contexts;
+    const std::lock_guard lock(mutex);
+    auto& context = contexts[{tls.verify, tls.ca.string()}];
+    if (!context) {
+        auto created = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+        if (tls.verify) {
+            created->set_verify_mode(asio::ssl::verify_peer);
+            if (tls.ca.empty()) {
+                created->set_default_verify_paths();
+            } else {
+                created->load_verify_file(tls.ca.string());
+            }
+        } else {
+            created->set_verify_mode(asio::ssl::verify_none);
+        }
+        context = std::move(created);  // only once configured: a failure leaves no entry behind
+    }
+    return context;
+}
+
 }  // namespace
 
 Connection::Connection(TlsSettings tls, std::stop_token stop)
     : tls_settings_(std::move(tls)),
       stop_(std::move(stop)),
-      ssl_context_(asio::ssl::context::tls_client) {
-    if (tls_settings_.verify) {
-        ssl_context_.set_verify_mode(asio::ssl::verify_peer);
-        if (tls_settings_.ca.empty()) {
-            ssl_context_.set_default_verify_paths();
-        } else {
-            ssl_context_.load_verify_file(tls_settings_.ca.string());
-        }
-    } else {
-        ssl_context_.set_verify_mode(asio::ssl::verify_none);
-    }
-}
+      ssl_context_(client_context(tls_settings_)) {}
 
 Connection::~Connection() {
     close();
@@ -75,7 +91,7 @@ void Connection::open(const std::string& host, std::uint16_t port, bool implicit
         throw TransportError(TransportError::Kind::unreachable,
                              "cannot resolve " + host + ": " + ec.message());
     }
-    stream_ = std::make_unique<asio::ssl::stream<tcp::socket>>(io_, ssl_context_);
+    stream_ = std::make_unique<asio::ssl::stream<tcp::socket>>(io_, *ssl_context_);
     bool done = false;
     asio::async_connect(stream_->next_layer(), endpoints,
                         [&](const boost::system::error_code& error, const tcp::endpoint&) {
