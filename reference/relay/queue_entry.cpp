@@ -11,8 +11,6 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "reference/store/maildir.hpp"
-
 namespace mh::reference {
 namespace {
 
@@ -38,6 +36,21 @@ std::optional<std::string> bracketed(std::string_view line, std::string_view pre
 
 [[noreturn]] void throw_errno(const std::string& what) {
     throw std::system_error(errno, std::generic_category(), what);
+}
+
+// One write(2), no fsync: queue_sync.hpp makes it durable later. `mode` is O_TRUNC or O_APPEND.
+void write_file(const std::filesystem::path& file, int mode, const std::string& text) {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | mode, 0600);
+    if (fd < 0) {
+        throw_errno("cannot write " + file.string());
+    }
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    const int saved = errno;
+    ::close(fd);
+    if (!written) {
+        errno = saved;
+        throw_errno("cannot write " + file.string());
+    }
 }
 
 }  // namespace
@@ -81,8 +94,8 @@ bool QueueState::finished_with(const std::string& recipient) const {
     return std::find(finished.begin(), finished.end(), recipient) != finished.end();
 }
 
-QueueStateStore::QueueStateStore(std::filesystem::path queue)
-    : queue_(std::move(queue)), state_dir_(queue_ / "state") {
+QueueStateStore::QueueStateStore(std::filesystem::path queue, QueueSync::ErrorHandler on_error)
+    : queue_(std::move(queue)), state_dir_(queue_ / "state"), sync_(queue_, std::move(on_error)) {
     std::filesystem::create_directories(state_dir_);
 }
 
@@ -110,7 +123,7 @@ QueueState QueueStateStore::load(const std::string& id) const {
     return state;
 }
 
-void QueueStateStore::save(const std::string& id, const QueueState& state) const {
+void QueueStateStore::save(const std::string& id, const QueueState& state) {
     std::string text = "attempts " + std::to_string(state.attempts) + "\nnext " +
                        // Rounded up: never earlier than the schedule says.
                        std::to_string(std::chrono::ceil<std::chrono::seconds>(
@@ -121,29 +134,28 @@ void QueueStateStore::save(const std::string& id, const QueueState& state) const
         text += "done " + recipient + "\n";
     }
     const auto temporary = state_dir_ / (id + ".tmp");
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        throw_errno("cannot write " + temporary.string());
-    }
-    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    const bool synced = written && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!synced) {
-        throw_errno("cannot write " + temporary.string());
-    }
+    write_file(temporary, O_TRUNC, text);
     if (::rename(temporary.c_str(), (state_dir_ / id).c_str()) != 0) {
         throw_errno("cannot rename " + temporary.string());
     }
-    sync_directory(state_dir_);
+    sync_.state_written(id);
 }
 
-void QueueStateStore::remove_message(const std::string& id) const {
+void QueueStateStore::record_finished(const std::string& id,
+                                      const std::vector<std::string>& recipients) {
+    std::string text;
+    for (const auto& recipient : recipients) {
+        text += "done " + recipient + "\n";
+    }
+    write_file(state_dir_ / id, O_APPEND, text);
+    sync_.state_written(id);
+}
+
+void QueueStateStore::remove_message(const std::string& id) {
     if (::unlink(message_path(id).c_str()) != 0 && errno != ENOENT) {
         throw_errno("cannot remove " + message_path(id).string());
     }
-    sync_directory(queue_ / "new");
-    std::error_code ignored;
-    std::filesystem::remove(state_dir_ / id, ignored);
+    sync_.message_removed(id);
 }
 
 void QueueStateStore::remove_orphans() const {

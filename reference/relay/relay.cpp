@@ -74,7 +74,8 @@ Relay::Relay(Parts parts, std::unique_ptr<NextHopResolver> resolver)
       resolver_(std::move(resolver)),
       settings_{parts.config.hostname, parts.config.relay.tls, parts.config.relay.timeouts},
       tls_(client_tls_context(parts.config.relay.tls)),
-      store_(parts.queue.folder()) {}
+      store_(parts.queue.folder(),
+             [this](const std::string& error) { log("queue not durable yet: " + error); }) {}
 
 Relay::~Relay() {
     stop();
@@ -138,6 +139,9 @@ asio::awaitable<void> Relay::scan_loop() {
 }
 
 void Relay::scan() {
+    if (in_flight_.size() >= parts_.config.relay.concurrency) {
+        return;  // no room: listing a long queue would only hold up the deliveries' replies
+    }
     std::vector<std::string> ids;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(store_.new_dir(), ec)) {
@@ -215,18 +219,19 @@ asio::awaitable<void> Relay::process(std::string id) {
             }
             continue;
         }
-        // Recorded at the next hop's 250, before QUIT: this is what keeps a restart from
-        // resending.
+        // Recorded the moment the next hop's 250 is read, with one append and no fsync (the
+        // store makes it durable later, off this thread): a crash of the relay after this
+        // line never resends, and a 250 never waits behind another delivery's disk flush.
         auto record_delivered = [&](const DeliveryAttempt& settled) {
-            bool delivered = false;
+            std::vector<std::string> delivered;
             for (const auto& result : settled.recipients) {
                 if (result.outcome == RecipientOutcome::delivered) {
-                    state.finished.push_back(result.recipient);
-                    delivered = true;
+                    delivered.push_back(result.recipient);
                 }
             }
-            if (delivered) {
-                store_.save(id, state);
+            if (!delivered.empty()) {
+                store_.record_finished(id, delivered);
+                state.finished.insert(state.finished.end(), delivered.begin(), delivered.end());
             }
         };
         const DeliveryAttempt attempt =

@@ -6,9 +6,10 @@
 // the schedule until relay.retry.max_age; 5xx or expired -> a DSN to the sender (dsn.hpp).
 //
 // At least once, never lost: a message file leaves the queue only after every recipient is
-// finished, and each finished recipient is recorded durably in the state file right after the
-// next hop's reply. A crash between the 250 and that record is the one window in which a
-// recipient can get a second copy.
+// finished, and each delivered recipient is appended to the state file the moment the next
+// hop's 250 is read (fsynced later, off this thread: queue_sync.hpp). A crash between sending
+// the final dot and reading that 250 is the one window in which a recipient can get a second
+// copy (RFC 5321 6.1, RFC 1047): the relay cannot know whether the next hop kept the message.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>

@@ -43,9 +43,9 @@ struct DeliverySettings {
     RelayTimeouts timeouts;
 };
 
-// Called with the outcomes as soon as the next hop has answered the end of data, before QUIT:
-// the caller records the deliveries durably then, so a crash during QUIT and the connection's
-// close does not resend them (what is left is the record's own fsync).
+// Called with the outcomes as soon as the next hop's reply to the end of data is read, before
+// QUIT: the caller records the deliveries then, so a crash after that reply does not resend
+// them. Nothing is awaited between writing the final dot and reading that reply.
 using DataEndHandler = std::function<void(const DeliveryAttempt&)>;
 
 // Never throws for network or protocol trouble: that is a temporary outcome per recipient.
