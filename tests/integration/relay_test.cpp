@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -130,6 +132,51 @@ TEST_F(RelayTest, TheDeliveryIsRecordedAtTheNextHopsReplyBeforeQuit) {
     server.stop(0ms);
     std::lock_guard lock(mutex);
     EXPECT_NE(state_at_quit.find("done carol@remote.test\n"), std::string::npos) << state_at_quit;
+}
+
+TEST_F(RelayTest, ADeliveryRecordedAtTheNextHopsReplyIsNotResentAfterARestart) {
+    // The relay stops as if killed after the hop's 250, while it waits for QUIT's reply: the
+    // message is still queued, and the next start finishes it without a second copy.
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool quit_seen = false;
+    bool released = false;
+    ScriptedSmtpHop hop([&](int, const std::string& line) {
+        if (line == "QUIT") {
+            std::unique_lock lock(mutex);
+            quit_seen = true;
+            changed.notify_all();
+            changed.wait(lock, [&] { return released; });
+        }
+        return willing_reply(line);
+    });
+    auto release = [&] {
+        std::lock_guard lock(mutex);
+        released = true;
+        changed.notify_all();
+    };
+    // Declared after the hop: lets its thread go before the hop joins it, whatever fails.
+    struct Releaser {
+        std::function<void()> release;
+        ~Releaser() { release(); }
+    } const releaser{release};
+    {
+        reference::Server server(sender_config(hop.port()));
+        server.start();
+        submit(server);
+        std::unique_lock lock(mutex);
+        ASSERT_TRUE(changed.wait_for(lock, 20s, [&] { return quit_seen; }));
+        lock.unlock();
+        server.stop(0ms);
+    }
+    ASSERT_EQ(files_in(queue_new()).size(), 1U) << "stopped before the message left the queue";
+    release();
+    reference::Server restarted(sender_config(hop.port()));
+    restarted.start();
+    ASSERT_TRUE(eventually([&] { return files_in(queue_new()).empty(); }));
+    restarted.stop(0ms);
+    EXPECT_EQ(hop.messages().size(), 1U);
+    EXPECT_EQ(hop.connections(), 1);
 }
 
 TEST_F(RelayTest, PermanentFailureBouncesADeliveryStatusNotificationToTheSender) {
