@@ -37,6 +37,7 @@ struct LoopSettings {
 };
 
 // A session's part in the server stopping: registered while it lives, waking its reads.
+// Declared after the transport, so it goes first and a late raise() finds no waker.
 struct SessionStop {
     std::shared_ptr<StopSignal> signal;
     StopRegistry::Enrollment enrolled;
@@ -45,6 +46,9 @@ struct SessionStop {
         : signal(std::make_shared<StopSignal>(transport.executor())), enrolled(registry, signal) {
         transport.watch(*signal);
     }
+    ~SessionStop() { signal->on_raise({}); }
+    SessionStop(const SessionStop&) = delete;
+    SessionStop& operator=(const SessionStop&) = delete;
 };
 
 struct SessionLabel {

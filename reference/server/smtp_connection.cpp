@@ -101,6 +101,8 @@ asio::awaitable<DeliveryResult> deliver(const smtp::DeliverEvent& event, ServerC
     std::vector<Placement> mailboxes;
     std::set<std::string> accounts;  // one copy per mailbox, however many addresses name it
     std::vector<std::string> foreign;
+    // Discard mode stores nothing: no folders to check, no completion to wait for.
+    const bool discard = context.committer.durability() == Durability::discard;
     const auto& envelope = event.envelope;
     for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
         const auto verdict =
@@ -108,7 +110,7 @@ asio::awaitable<DeliveryResult> deliver(const smtp::DeliverEvent& event, ServerC
         if (verdict == smtp::RecipientVerdict::relay) {
             foreign.push_back(envelope.recipients[i]);
         } else if (const Account* account = context.policy.mailbox_for(envelope.recipients[i])) {
-            if (accounts.insert(account->name).second) {
+            if (accounts.insert(account->name).second && !discard) {
                 mailboxes.push_back(
                     {ensure_account_maildir(context.config.maildir, account->name), {}});
             }

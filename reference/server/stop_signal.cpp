@@ -4,15 +4,18 @@
 
 namespace mh::reference {
 
-StopSignal::StopSignal(const boost::asio::any_io_executor& strand)
-    : wake_(strand, boost::asio::steady_timer::time_point::max()) {}
+StopSignal::StopSignal(const boost::asio::any_io_executor& strand) : strand_(strand) {}
 
 void StopSignal::raise(StopLevel level) {
     if (level_.exchange(level) == level) {
         return;
     }
-    // The timer belongs to the session's strand: cancel it there.
-    boost::asio::post(wake_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
+    // The waker belongs to the session's strand: call it there.
+    boost::asio::post(strand_, [self = shared_from_this()] {
+        if (self->waker_) {
+            self->waker_();
+        }
+    });
 }
 
 StopRegistry::Enrollment::Enrollment(StopRegistry& registry, std::shared_ptr<StopSignal> signal)

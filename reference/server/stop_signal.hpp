@@ -1,16 +1,18 @@
 #pragma once
 // How a stopping server reaches its sessions. Each session owns a StopSignal on its strand;
 // the server raises every signal in the registry: `drain` (an idle session says 421 and
-// closes, a busy one may finish) and then `now` (every session closes). Raising wakes a read
-// that is waiting for the client (Transport::read_some returns operation_aborted).
+// closes, a busy one may finish) and then `now` (every session closes). Raising calls the
+// session's waker on its strand, which wakes a read that is waiting for the client
+// (Transport::read_some returns operation_aborted).
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_set>
+#include <utility>
 
 namespace mh::reference {
 
@@ -22,12 +24,14 @@ class StopSignal : public std::enable_shared_from_this<StopSignal> {
     // From any thread.
     void raise(StopLevel level);
     StopLevel level() const { return level_.load(); }
-    // Waited on, on the session's strand, beside each read; cancelled by raise().
-    boost::asio::steady_timer& wake() { return wake_; }
+    // Called on the strand after each raise(); set and cleared on the strand (an empty
+    // function before the waker's owner goes).
+    void on_raise(std::function<void()> waker) { waker_ = std::move(waker); }
 
   private:
     std::atomic<StopLevel> level_{StopLevel::running};
-    boost::asio::steady_timer wake_;
+    boost::asio::any_io_executor strand_;
+    std::function<void()> waker_;
 };
 
 class StopRegistry {

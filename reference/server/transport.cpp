@@ -1,7 +1,6 @@
 #include "reference/server/transport.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -14,60 +13,105 @@ namespace mh::reference {
 namespace asio = boost::asio;
 using asio::awaitable;
 using boost::system::error_code;
-using namespace asio::experimental::awaitable_operators;
 
 namespace {
 constexpr auto token = asio::as_tuple(asio::use_awaitable);
 }
 
 Transport::Transport(asio::ip::tcp::socket socket, asio::ssl::context& tls)
-    : stream_(std::move(socket), tls) {
+    : stream_(std::move(socket), tls),
+      timer_(stream_.get_executor()),
+      owner_(std::make_shared<Owner>(Owner{this})) {
     error_code ignored;
     // Replies are small and pipelined clients wait for them: do not let Nagle hold them back.
     stream_.next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
 }
 
+Transport::~Transport() {
+    owner_->transport = nullptr;  // a wait already due finds no transport; timer_ cancels the rest
+}
+
+void Transport::watch(StopSignal& stop) {
+    stop.on_raise([this] { wake_read(); });
+}
+
+void Transport::start(Duration timeout) {
+    busy_ = true;
+    expired_ = false;
+    woken_ = false;
+    deadline_ = std::chrono::steady_clock::now() + timeout;
+    // Deadlines mostly move forward: a wait that ends earlier just waits again when it fires.
+    if (deadline_ < armed_) {
+        wait_until(deadline_);
+    }
+}
+
+error_code Transport::finish(error_code ec) {
+    busy_ = false;
+    reading_ = false;
+    if (ec && expired_) {
+        return asio::error::timed_out;
+    }
+    if (ec && woken_) {
+        return asio::error::operation_aborted;
+    }
+    return ec;
+}
+
+void Transport::wait_until(TimePoint expiry) {
+    armed_ = expiry;
+    timer_.expires_at(expiry);  // a later wait still pending ends with operation_aborted
+    timer_.async_wait([owner = owner_](const error_code& ec) {
+        if (!ec && owner->transport != nullptr) {
+            owner->transport->deadline_reached();
+        }
+    });
+}
+
+void Transport::deadline_reached() {
+    armed_ = TimePoint::max();
+    if (!busy_) {
+        return;  // the next operation sets the timer again
+    }
+    if (std::chrono::steady_clock::now() < deadline_) {
+        wait_until(deadline_);
+        return;
+    }
+    expired_ = true;
+    error_code ignored;
+    stream_.next_layer().cancel(ignored);
+}
+
+void Transport::wake_read() {
+    if (!reading_) {
+        return;  // the session loop looks at the stop level before each read
+    }
+    woken_ = true;
+    error_code ignored;
+    stream_.next_layer().cancel(ignored);
+}
+
 awaitable<std::pair<error_code, std::size_t>> Transport::read_some(asio::mutable_buffer buffer,
                                                                    Duration timeout) {
-    asio::steady_timer timer(stream_.get_executor(), timeout);
-    // Without a stop signal, a wait that never ends stands in for it.
-    asio::steady_timer never(stream_.get_executor(), asio::steady_timer::time_point::max());
-    asio::steady_timer& stop = stop_ != nullptr ? stop_->wake() : never;
-    auto result = encrypted_ ? co_await (stream_.async_read_some(buffer, token) ||
-                                         timer.async_wait(token) || stop.async_wait(token))
-                             : co_await (stream_.next_layer().async_read_some(buffer, token) ||
-                                         timer.async_wait(token) || stop.async_wait(token));
-    if (result.index() == 1) {
-        co_return std::pair{error_code(asio::error::timed_out), std::size_t{0}};
-    }
-    if (result.index() == 2) {
-        co_return std::pair{error_code(asio::error::operation_aborted), std::size_t{0}};
-    }
-    auto [ec, n] = std::get<0>(result);
-    co_return std::pair{ec, n};
+    start(timeout);
+    reading_ = true;
+    auto [ec, n] = encrypted_ ? co_await stream_.async_read_some(buffer, token)
+                              : co_await stream_.next_layer().async_read_some(buffer, token);
+    co_return std::pair{finish(ec), n};
 }
 
 awaitable<error_code> Transport::write(std::string_view bytes, Duration timeout) {
-    asio::steady_timer timer(stream_.get_executor(), timeout);
+    start(timeout);
     auto buffer = asio::buffer(bytes);
-    auto result =
-        encrypted_ ? co_await (asio::async_write(stream_, buffer, token) || timer.async_wait(token))
-                   : co_await (asio::async_write(stream_.next_layer(), buffer, token) ||
-                               timer.async_wait(token));
-    if (result.index() == 1) {
-        co_return error_code(asio::error::timed_out);
-    }
-    co_return std::get<0>(std::get<0>(result));
+    auto [ec, n] = encrypted_ ? co_await asio::async_write(stream_, buffer, token)
+                              : co_await asio::async_write(stream_.next_layer(), buffer, token);
+    co_return finish(ec);
 }
 
 awaitable<error_code> Transport::handshake(Duration timeout) {
-    asio::steady_timer timer(stream_.get_executor(), timeout);
-    auto result = co_await (stream_.async_handshake(asio::ssl::stream_base::server, token) ||
-                            timer.async_wait(token));
-    if (result.index() == 1) {
-        co_return error_code(asio::error::timed_out);
-    }
-    auto [ec] = std::get<0>(result);
+    start(timeout);
+    auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, token);
+    ec = finish(ec);
     encrypted_ = !ec;
     co_return ec;
 }
@@ -85,13 +129,9 @@ awaitable<error_code> Transport::client_handshake(const std::string& server_name
         SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                  const_cast<char*>(server_name.c_str()));
     }
-    asio::steady_timer timer(stream_.get_executor(), timeout);
-    auto result = co_await (stream_.async_handshake(asio::ssl::stream_base::client, token) ||
-                            timer.async_wait(token));
-    if (result.index() == 1) {
-        co_return error_code(asio::error::timed_out);
-    }
-    std::tie(ec) = std::get<0>(result);
+    start(timeout);
+    std::tie(ec) = co_await stream_.async_handshake(asio::ssl::stream_base::client, token);
+    ec = finish(ec);
     encrypted_ = !ec;
     co_return ec;
 }
@@ -103,8 +143,9 @@ awaitable<void> Transport::pause(Duration duration) {
 
 awaitable<void> Transport::close(Duration timeout) {
     if (encrypted_) {
-        asio::steady_timer timer(stream_.get_executor(), timeout);
-        co_await (stream_.async_shutdown(token) || timer.async_wait(token));
+        start(timeout);
+        auto [ec] = co_await stream_.async_shutdown(token);
+        finish(ec);
     }
     error_code ignored;
     stream_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
