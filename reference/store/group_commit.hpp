@@ -1,15 +1,20 @@
 #pragma once
 // Durable delivery with group commit. Sessions stage their message into tmp/ on their own
-// thread; one committer thread takes every staged message pending at that moment, fsyncs them,
-// renames them into new/, fsyncs each touched new/ folder once, and only then completes each
-// waiter. Under load many sessions share one directory fsync; the 250 reply that follows a
-// completion therefore always means "on disk" (RFC 5321 4.1.1.4 / 6.1: no acknowledged loss).
+// thread; the committer thread takes every staged message pending at that moment, fsyncs them
+// (several at once) and renames them into new/; the publisher thread then fsyncs each touched
+// new/ folder once and only then completes each waiter. The two stages overlap: while one
+// batch's folders are fsynced, the next batch's files already are, so their journal commits
+// can share a disk flush. Under load many sessions share one directory fsync; the 250 reply
+// that follows a completion therefore always means "on disk" (RFC 5321 4.1.1.4 / 6.1: no
+// acknowledged loss).
 
 #include <condition_variable>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -62,18 +67,31 @@ class GroupCommitter {
         std::vector<StagedMessage> staged;
         DeliveryCompletion done;
     };
-    void run();
-    void commit(std::vector<Job>& batch);
-    // fsyncs every staged file of the batch, several at once; a failure goes to its result.
-    static void sync_files(std::vector<Job>& batch, std::vector<DeliveryResult>& results);
+    // A batch whose files are durable and renamed, waiting for its folders' fsync.
+    struct Renamed {
+        std::vector<Job> jobs;
+        std::vector<DeliveryResult> results;
+        std::set<std::filesystem::path> folders;
+    };
+    class SyncPool;
+
+    void run_committer();
+    void run_publisher();
+    Renamed sync_and_rename(std::vector<Job> batch);
+    static void publish(std::vector<Renamed>& batches);
 
     Durability durability_;
     mutable std::mutex mutex_;
-    std::condition_variable wake_;
+    std::condition_variable wake_committer_;
+    std::condition_variable wake_publisher_;
     std::vector<Job> pending_;
+    std::vector<Renamed> renamed_;
     bool stopping_ = false;
+    bool committer_done_ = false;
     std::size_t passes_ = 0;
+    std::unique_ptr<SyncPool> pool_;
     std::thread committer_;
+    std::thread publisher_;
 };
 
 // Maps a failed file operation to the SMTP outcome: a full disk is 452/552 material
