@@ -5,6 +5,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <array>
+
 namespace mh::harness::bench {
 
 namespace asio = boost::asio;
@@ -31,42 +33,47 @@ asio::awaitable<void> AsyncConnection::handshake() {
     }
 }
 
-asio::awaitable<void> AsyncConnection::write(std::string_view bytes) {
+template <typename Buffers>
+asio::awaitable<void> AsyncConnection::write_buffers(const Buffers& buffers) {
     try {
         if (encrypted_)
-            co_await asio::async_write(*stream_, asio::buffer(bytes), use_awaitable);
+            co_await asio::async_write(*stream_, buffers, use_awaitable);
         else
-            co_await asio::async_write(stream_->next_layer(), asio::buffer(bytes), use_awaitable);
+            co_await asio::async_write(stream_->next_layer(), buffers, use_awaitable);
     } catch (const boost::system::system_error& e) {
         throw BenchFailure("transport", "write: " + e.code().message());
     }
 }
 
+asio::awaitable<void> AsyncConnection::write(std::string_view bytes) {
+    co_await write_buffers(asio::buffer(bytes));
+}
+
+asio::awaitable<void> AsyncConnection::write(std::string_view first, std::string_view second) {
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(first), asio::buffer(second)};
+    co_await write_buffers(buffers);
+}
+
 asio::awaitable<void> AsyncConnection::fill() {
-    if (in_pos_ == in_.size()) {
-        in_.clear();
-        in_pos_ = 0;
-    }
-    const std::size_t old_size = in_.size();
-    in_.resize(old_size + 16384);
     boost::system::error_code ec;
     std::size_t n = 0;
-    auto buffer = asio::buffer(in_.data() + old_size, 16384);
+    auto buffer = asio::buffer(in_.get(), kReadSize);
     if (encrypted_)
         n = co_await stream_->async_read_some(buffer, asio::redirect_error(use_awaitable, ec));
     else
         n = co_await stream_->next_layer().async_read_some(buffer,
                                                            asio::redirect_error(use_awaitable, ec));
-    in_.resize(old_size + n);
+    in_pos_ = 0;
+    in_end_ = n;
     if (ec)
         throw BenchFailure("transport", "read: " + ec.message());
 }
 
 asio::awaitable<proto::smtp::ParsedReply> AsyncConnection::read_reply() {
     while (!reply_parser_.has_reply()) {
-        if (in_pos_ == in_.size())
+        if (in_pos_ == in_end_)
             co_await fill();
-        in_pos_ += reply_parser_.put(std::string_view(in_).substr(in_pos_));
+        in_pos_ += reply_parser_.put(unread());
     }
     proto::smtp::ParsedReply reply = reply_parser_.take();
     if (reply.reply.code == 0)
@@ -77,9 +84,9 @@ asio::awaitable<proto::smtp::ParsedReply> AsyncConnection::read_reply() {
 asio::awaitable<proto::pop3::ParsedResponse> AsyncConnection::read_response(bool body) {
     response_parser_.expect_body(body);
     while (!response_parser_.has_response()) {
-        if (in_pos_ == in_.size())
+        if (in_pos_ == in_end_)
             co_await fill();
-        in_pos_ += response_parser_.put(std::string_view(in_).substr(in_pos_));
+        in_pos_ += response_parser_.put(unread());
     }
     proto::pop3::ParsedResponse response = response_parser_.take();
     if (response.status == proto::pop3::Status::invalid)

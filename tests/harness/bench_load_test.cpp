@@ -3,9 +3,6 @@
 // a server that stalls once (coordinated omission).
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -20,6 +17,7 @@
 #include "harness/bench/smtp_load.hpp"
 #include "harness/scenario/suite_loader.hpp"
 #include "reference/embedded.hpp"
+#include "tests/harness/bench_smtp_test_server.hpp"
 
 namespace mh::harness::bench {
 namespace {
@@ -162,81 +160,14 @@ TEST_F(BenchAgainstReference, RefusedConnectionsAreTransportErrors) {
     EXPECT_EQ(report.stats.errors["transport"], 5u);
 }
 
-// A one-connection SMTP server that answers at once, except that the 20th message's 250 comes
-// 300 ms late.
-class StallingServer {
-  public:
-    StallingServer() {
-        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        ::listen(listener_, 1);
-        socklen_t length = sizeof address;
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-        port_ = ntohs(address.sin_port);
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~StallingServer() {
-        thread_.join();
-        ::close(listener_);
-    }
-    std::uint16_t port() const { return port_; }
-
-  private:
-    void serve() {
-        const int fd = ::accept(listener_, nullptr, nullptr);
-        auto say = [fd](std::string_view text) {
-            (void)::send(fd, text.data(), text.size(), MSG_NOSIGNAL);
-        };
-        say("220 stall.test\r\n");
-        std::string in;
-        bool data = false;
-        int messages = 0;
-        char buffer[4096];
-        for (;;) {
-            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                break;
-            in.append(buffer, static_cast<std::size_t>(n));
-            for (;;) {
-                if (data) {
-                    const auto end = in.find("\r\n.\r\n");
-                    if (end == std::string::npos)
-                        break;
-                    in.erase(0, end + 5);
-                    data = false;
-                    if (++messages == 20)
-                        std::this_thread::sleep_for(300ms);
-                    say("250 ok\r\n");
-                    continue;
-                }
-                const auto eol = in.find("\r\n");
-                if (eol == std::string::npos)
-                    break;
-                const std::string line = in.substr(0, eol);
-                in.erase(0, eol + 2);
-                if (line == "DATA") {
-                    data = true;
-                    say("354 go\r\n");
-                } else if (line == "QUIT") {
-                    say("221 bye\r\n");
-                } else {
-                    say("250 ok\r\n");
-                }
-            }
-        }
-        ::close(fd);
-    }
-
-    int listener_ = -1;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
-};
-
 TEST(BenchOpenLoop, LatencyCountsTheQueueBehindAStalledServer) {
-    StallingServer server;
+    // The server answers at once, except that the 20th message's 250 comes 300 ms late.
+    testing::SmtpTestRules stall_once;
+    stall_once.before_content_reply = [](int message) {
+        if (message == 19)
+            std::this_thread::sleep_for(300ms);
+    };
+    testing::SmtpTestServer server(stall_once);
     const auto messages = kilobyte();
     SmtpLoadOptions options;
     options.endpoint = tcp::endpoint(make_address("127.0.0.1"), server.port());
