@@ -1,15 +1,13 @@
 #include "harness/run/runner.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <ctime>
-#include <map>
 #include <mutex>
-#include <semaphore>
 #include <set>
 #include <thread>
 
 #include "harness/run/capabilities.hpp"
+#include "harness/run/case_queue.hpp"
 #include "harness/run/case_runner.hpp"
 #include "harness/scenario/variables.hpp"
 
@@ -46,42 +44,6 @@ std::vector<std::string> mailbox_keys(const Case& kase, const TargetProfile& pro
     }
     return {keys.begin(), keys.end()};
 }
-
-// One mutex per mailbox; a case locks its (sorted) set in order, so cases cannot deadlock.
-class MailboxLocks {
-  public:
-    std::vector<std::unique_lock<std::mutex>> lock(const std::vector<std::string>& keys) {
-        std::vector<std::mutex*> mutexes;
-        {
-            std::lock_guard guard(map_mutex_);
-            for (const auto& key : keys) {
-                mutexes.push_back(&locks_[key]);
-            }
-        }
-        std::vector<std::unique_lock<std::mutex>> held;
-        for (std::mutex* mutex : mutexes) {
-            held.emplace_back(*mutex);
-        }
-        return held;
-    }
-
-  private:
-    std::mutex map_mutex_;
-    std::map<std::string, std::mutex> locks_;
-};
-
-// The --jobs slots: a case holds one while it runs, except during its idle waits.
-class JobSlots final : public IdleWaits {
-  public:
-    explicit JobSlots(unsigned jobs) : free_(jobs) {}
-    void take() { free_.acquire(); }
-    void give_back() { free_.release(); }
-    void begin() override { give_back(); }
-    void end() override { take(); }
-
-  private:
-    std::counting_semaphore<> free_;
-};
 
 void apply_waivers(RunResult& run, const TargetProfile& profile) {
     std::set<std::string> used;
@@ -159,29 +121,30 @@ RunResult run_suites(const std::vector<Suite>& suites, const TargetProfile& prof
 
     run.cases.resize(selected.size());
     std::vector<char> ran(selected.size(), 0);  // char, not bool: written from several threads
-    std::atomic<std::size_t> next{0};
+    std::vector<std::vector<std::string>> mailboxes;
+    for (const SelectedCase& item : selected) {
+        mailboxes.push_back(mailbox_keys(*item.kase, profile));
+    }
+    CaseQueue queue(mailboxes);
     std::mutex report_mutex;
-    MailboxLocks mailbox_locks;
     const unsigned jobs =
         options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     JobSlots slots(jobs);
     const auto worker = [&] {
-        for (std::size_t i = next++; i < selected.size() && !options.stop.stop_requested();
-             i = next++) {
+        while (const auto next = queue.take(options.stop)) {
+            const std::size_t i = *next;
             const SelectedCase& item = selected[i];
-            // Mailboxes first: a thread waiting for one holds no slot, so a case that waits
-            // idle with the mailbox can always get a slot back.
-            auto held = mailbox_locks.lock(mailbox_keys(*item.kase, profile));
-            slots.take();
+            CaseSlot slot(slots, !mailboxes[i].empty());
+            slot.take();
             if (options.stop.stop_requested()) {
-                slots.give_back();
+                slot.give_back();
                 break;
             }
             run.cases[i] =
-                run_case(*item.suite, *item.kase, profile, capabilities, options.stop, &slots);
-            slots.give_back();
+                run_case(*item.suite, *item.kase, profile, capabilities, options.stop, &slot);
+            slot.give_back();
             ran[i] = 1;
-            held.clear();
+            queue.done(i);
             if (options.on_case_done) {
                 std::lock_guard guard(report_mutex);
                 options.on_case_done(run.cases[i]);
