@@ -1,6 +1,7 @@
 #pragma once
 // The embedded default target for a command that runs suites: the reference server on free
-// loopback ports, with a throwaway Maildir that is removed again when the object goes.
+// loopback ports, with a throwaway Maildir that is removed again when the object goes. Its
+// store is Durability::unsynced: delivered mail is visible at once and never fsynced.
 
 #include <filesystem>
 #include <memory>

@@ -83,7 +83,8 @@ int fuzz(const FuzzFlags& flags) {
         profile = std::move(*load.profile);
     } else if (flags.smtp.empty() && flags.pop3.empty()) {
         try {
-            embedded = reference::EmbeddedServer::start(scratch, {.durable = false});
+            embedded = reference::EmbeddedServer::start(scratch,
+                                                        {.store = reference::Durability::discard});
         } catch (const std::exception& e) {
             std::fprintf(stderr, "mailharness: cannot start the embedded reference server: %s\n",
                          e.what());

@@ -49,7 +49,8 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const std::filesystem::pat
     Config config = embedded_profile();
     config.maildir = maildir_root;
     config.quiet = true;
-    config.durable = options.durable;
+    config.durable = options.store != Durability::discard;
+    config.fsync = options.store == Durability::durable;
     const Endpoint ephemeral{"127.0.0.1", 0};
     config.listeners.smtp = {ephemeral};
     config.listeners.submission = {ephemeral};

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "reference/store/group_commit.hpp"
+
 namespace mh::reference {
 
 struct EmbeddedEndpoints {
@@ -21,10 +23,11 @@ struct EmbeddedEndpoints {
 };
 
 struct EmbeddedOptions {
-    // false: accept and discard every message (Durability::discard), for the network fuzzer,
-    // which sends thousands of conversations a second and never fetches what it sent. The
-    // runner needs true: its POP3 cases fetch what they delivered.
-    bool durable = true;
+    // What becomes of a delivered message. discard: for the network fuzzer, which sends
+    // thousands of conversations a second and never fetches what it sent. unsynced: for the
+    // runner, whose POP3 cases fetch what they delivered from a store deleted at exit (an
+    // fsync there would only wait for the disk). durable: what `serve` does.
+    Durability store = Durability::durable;
 };
 
 class EmbeddedServer {

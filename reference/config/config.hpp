@@ -97,6 +97,7 @@ struct Config {
     std::filesystem::path tls_key;
     std::filesystem::path maildir = "maildir";
     bool durable = true;   // false: accept and discard (load testing the clients)
+    bool fsync = true;     // false (with durable): Durability::unsynced, for throwaway stores
     unsigned threads = 0;  // 0: one per core
     bool quiet = false;    // no per-session log lines
     RelayConfig relay;     // where mail for foreign domains goes (docs/relay.md)

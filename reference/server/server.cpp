@@ -94,8 +94,9 @@ struct Server::Impl {
         if (!config.faults.rules.empty()) {
             faults = std::make_unique<FaultInjector>(config.faults);
         }
-        committer = std::make_unique<GroupCommitter>(config.durable ? Durability::durable
-                                                                    : Durability::discard);
+        committer = std::make_unique<GroupCommitter>(
+            !config.durable ? Durability::discard
+                            : (config.fsync ? Durability::durable : Durability::unsynced));
         // Account names cannot start with '.', so the queue never collides with a mailbox.
         relay = std::make_unique<MaildirRelayQueue>(config.maildir / ".relay-queue", *committer);
         if (config.relay.enabled()) {

@@ -43,6 +43,10 @@ using DeliveryCompletion = std::function<void(DeliveryResult)>;
 enum class Durability {
     durable,  // write, fsync, rename, fsync the folder
     discard,  // accept and drop: for load-testing clients, never for real mail
+    // write and rename into new/ at once, no fsync: visible to POP3 at once and kept when the
+    // process dies (the page cache has it), lost on power failure. For throwaway stores only:
+    // the embedded target of `run`, a temporary folder removed at exit.
+    unsynced,
 };
 
 class GroupCommitter {
@@ -54,7 +58,7 @@ class GroupCommitter {
     GroupCommitter& operator=(const GroupCommitter&) = delete;
 
     // One copy of `content` per placement; `done` runs once, on the committer thread (or on
-    // the caller's thread when staging fails or in discard mode).
+    // the caller's thread when staging fails, and in discard and unsynced modes).
     void submit(const std::vector<Placement>& placements, std::string_view content,
                 DeliveryCompletion done);
 

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <future>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -185,6 +186,31 @@ TEST(GroupCommit, DiscardModeWritesNothing) {
     EXPECT_EQ(result.status, DeliveryStatus::stored);
     EXPECT_TRUE(files_in(box / "new").empty());
     EXPECT_TRUE(files_in(box / "tmp").empty());
+}
+
+TEST(GroupCommit, UnsyncedModeStoresBeforeSubmitReturns) {
+    TempDir root;
+    GroupCommitter committer(Durability::unsynced);
+    const auto alice = ensure_account_maildir(root.path(), "alice");
+    const auto bob = ensure_account_maildir(root.path(), "bob");
+    std::optional<DeliveryResult> result;
+    committer.submit({{alice, ""}, {bob, ""}}, "Subject: x\r\n\r\nbody\r\n",
+                     [&result](DeliveryResult done) { result = std::move(done); });
+    ASSERT_TRUE(result) << "completed on the caller's thread, without a commit pass";
+    ASSERT_EQ(result->status, DeliveryStatus::stored) << result->error;
+    EXPECT_EQ(committer.passes(), 0U);
+    for (const auto& box : {alice, bob}) {
+        ASSERT_EQ(files_in(box / "new").size(), 1U);
+        EXPECT_EQ(read_file(files_in(box / "new")[0]), "Subject: x\r\n\r\nbody\r\n");
+        EXPECT_TRUE(files_in(box / "tmp").empty());
+    }
+    EXPECT_EQ(files_in(alice / "new")[0].filename(), result->id);
+
+    const DeliveryResult failed =
+        deliver_sync(committer, {{alice, ""}, {root.path() / "missing", ""}}, "x");
+    EXPECT_EQ(failed.status, DeliveryStatus::temporary_failure);
+    EXPECT_EQ(files_in(alice / "new").size(), 1U) << "nothing published when staging fails";
+    EXPECT_TRUE(files_in(alice / "tmp").empty());
 }
 
 TEST(RelayQueue, QueueFileCarriesTheEnvelopeInCommandForm) {
