@@ -44,6 +44,46 @@ std::shared_ptr<asio::ssl::context> client_context(const TlsSettings& tls) {
     return context;
 }
 
+// The last resumable session per server and TlsSettings, for TlsSettings::resume_sessions.
+class SessionCache {
+  public:
+    static SessionCache& instance() {
+        static SessionCache cache;
+        return cache;
+    }
+    // Offers the stored session, if any, on `ssl` (before the handshake).
+    void offer(SSL* ssl, const std::string& key) {
+        const std::lock_guard lock(mutex_);
+        const auto found = sessions_.find(key);
+        if (found != sessions_.end()) {
+            SSL_set_session(ssl, found->second.get());
+        }
+    }
+    // Keeps the session `ssl` ended with (in TLS 1.3 the ticket arrives after the handshake).
+    void keep(SSL* ssl, const std::string& key) {
+        // A copy: OpenSSL marks the connection's own session not resumable when the
+        // connection is freed without a TLS shutdown, as the fuzzer's connections are.
+        const SSL_SESSION* current = SSL_get0_session(ssl);
+        SessionPtr session(current != nullptr ? SSL_SESSION_dup(current) : nullptr);
+        if (session && SSL_SESSION_is_resumable(session.get()) == 1) {
+            const std::lock_guard lock(mutex_);
+            sessions_[key] = std::move(session);
+        }
+    }
+
+  private:
+    struct SessionFree {
+        void operator()(SSL_SESSION* session) const { SSL_SESSION_free(session); }
+    };
+    using SessionPtr = std::unique_ptr<SSL_SESSION, SessionFree>;
+    std::mutex mutex_;
+    std::map<std::string, SessionPtr> sessions_;
+};
+
+std::string session_key(const TlsSettings& tls, const std::string& peer) {
+    return (tls.verify ? "verify " : "no-verify ") + tls.ca.string() + " " + peer;
+}
+
 }  // namespace
 
 Connection::Connection(TlsSettings tls, std::stop_token stop)
@@ -84,6 +124,7 @@ bool Connection::run_until(const bool& done, Deadline deadline) {
 void Connection::open(const std::string& host, std::uint16_t port, bool implicit_tls,
                       Deadline deadline) {
     host_ = host;
+    peer_ = host + ":" + std::to_string(port);
     boost::system::error_code ec;
     tcp::resolver resolver(io_);
     const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
@@ -129,6 +170,9 @@ void Connection::handshake(Deadline deadline) {
     }
     if (tls_settings_.verify) {
         stream_->set_verify_callback(asio::ssl::host_name_verification(host_));
+    }
+    if (tls_settings_.resume_sessions) {
+        SessionCache::instance().offer(stream_->native_handle(), session_key(tls_settings_, peer_));
     }
     boost::system::error_code ec;
     bool done = false;
@@ -219,6 +263,9 @@ Connection::ReadStatus Connection::read_some(std::string& out, std::size_t max, 
 void Connection::close() {
     if (!stream_) {
         return;
+    }
+    if (encrypted_ && tls_settings_.resume_sessions) {
+        SessionCache::instance().keep(stream_->native_handle(), session_key(tls_settings_, peer_));
     }
     boost::system::error_code ignored;
     stream_->lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);

@@ -26,6 +26,10 @@ using Deadline = Clock::time_point;
 struct TlsSettings {
     bool verify = false;       // check the certificate chain and the host name
     std::filesystem::path ca;  // trust this CA file (else the system's store) when verifying
+    // Offer the session of the last handshake with the same server (TLS resumption: no
+    // certificate, no signature). For callers that test what follows the handshake, not the
+    // handshake itself (the network fuzzer).
+    bool resume_sessions = false;
 };
 
 class TransportError : public std::runtime_error {
@@ -69,6 +73,7 @@ class Connection {
     TlsSettings tls_settings_;
     std::stop_token stop_;
     std::string host_;
+    std::string peer_;  // "host:port", for the session cache
     boost::asio::io_context io_;
     // Shared by every connection with the same TlsSettings: creating an OpenSSL 3 context
     // costs ~0.4 ms, more than a whole plaintext conversation on loopback.
