@@ -116,6 +116,7 @@ int fuzz(const FuzzFlags& flags) {
         target.endpoint = *endpoint;
         target.tls.verify = profile.tls_verify;
         target.tls.ca = profile.tls_ca;
+        target.tls.resume_sessions = true;  // the handshake is not what this fuzzer explores
         target.timeout = timeout;
         target.profile = profile;
         const auto traits = hf::probe_traits(target);
@@ -166,6 +167,12 @@ int fuzz(const FuzzFlags& flags) {
         std::printf("  %s at %s: %s\n    -> %s\n", hf::to_string(finding.verdict.oracle),
                     finding.verdict.state.c_str(), finding.verdict.detail.c_str(),
                     finding.case_file.c_str());
+    }
+    if (!summary.unconfirmed.empty()) {
+        std::printf(
+            "%zu unconfirmed: judged during the campaign, not shown again when replayed "
+            "with the other jobs paused (see summary.json)\n",
+            summary.unconfirmed.size());
     }
     if (summary.target_lost) {
         std::printf("the target went away and did not come back within 10 s: campaign stopped\n");

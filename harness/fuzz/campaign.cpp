@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "harness/fuzz/case_writer.hpp"
+#include "harness/fuzz/gate.hpp"
 #include "harness/fuzz/mutator.hpp"
 
 namespace mh::harness::fuzz {
@@ -18,6 +19,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t max_corpus = 4096;
+// A key whose findings keep failing to reproduce alone is given up after this many.
+constexpr std::size_t max_unconfirmed_per_key = 3;
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -74,6 +77,7 @@ class Campaign {
         std::lock_guard lock(mutex_);
         summary.states = states_.size();
         summary.findings = findings_;
+        summary.unconfirmed = unconfirmed_;
         return summary;
     }
 
@@ -105,7 +109,11 @@ class Campaign {
                 conversation = mutator.mutate(corpus[pick], corpus);
             }
             const TargetSettings& target = *target_for(conversation.protocol);
-            Execution execution = execute(conversation, target);
+            Execution execution;
+            {
+                const Shared playing(gate_);
+                execution = execute(conversation, target);
+            }
             if (execution.target_down) {
                 if (!wait_alive(target)) {
                     break;
@@ -157,6 +165,8 @@ class Campaign {
             }
         }
         const double found_after = seconds_since(start_);
+        // Nothing else talks to the target until this finding is confirmed and minimised.
+        const Alone alone(gate_);
         // A live conversation per attempt; a crash is waited out before the next one.
         const auto attempt = [&](const Conversation& candidate) -> std::optional<Execution> {
             if (verdict.oracle == Oracle::crash && !wait_alive(target)) {
@@ -171,16 +181,35 @@ class Campaign {
             }
             return again;
         };
+        // The same finding: the same oracle at the same state (what findings are keyed by).
         const auto same = [&](const std::optional<Execution>& e) {
-            return e && e->verdict && e->verdict->oracle == verdict.oracle;
+            return e && e->verdict && e->verdict->oracle == verdict.oracle &&
+                   e->verdict->state == verdict.state;
         };
+        // Confirmed first: the conversation alone shows the same finding again. Else another
+        // job's conversation caused what this one was judged by (or the target is flaky).
+        std::optional<Execution> confirmation = attempt(conversation);
+        if (!same(confirmation)) {
+            std::lock_guard lock(mutex_);
+            if (++unconfirmed_per_key_[key] < max_unconfirmed_per_key) {
+                finding_keys_.erase(key);  // a later finding of the same kind gets its chance
+            }
+            unconfirmed_.push_back(FindingRecord{verdict,
+                                                 scenario::to_string(conversation.protocol),
+                                                 conversation.origin,
+                                                 {},
+                                                 conversation.turns.size(),
+                                                 bytes_of(conversation),
+                                                 found_after});
+            return;
+        }
         Conversation minimal = minimise(
             conversation, [&](const Conversation& c) { return same(attempt(c)); },
             options_.minimise);
         std::optional<Execution> final_run = attempt(minimal);
         if (!same(final_run)) {
             minimal = conversation;
-            final_run = execution;
+            final_run = std::move(confirmation);
         }
         if (verdict.oracle == Oracle::crash) {
             wait_alive(target);
@@ -239,7 +268,10 @@ class Campaign {
     bool finished_ = false;
     std::set<std::string> states_;
     std::set<std::string> finding_keys_;
+    std::map<std::string, std::size_t> unconfirmed_per_key_;
     std::vector<FindingRecord> findings_;
+    std::vector<FindingRecord> unconfirmed_;
+    Gate gate_;
 };
 
 }  // namespace
@@ -272,6 +304,15 @@ std::string summary_json(const CampaignOptions& options, const CampaignSummary& 
                                     {"turns", finding.turns},
                                     {"bytes", finding.bytes},
                                     {"found_after_s", finding.found_after_s}});
+    }
+    json["unconfirmed"] = nlohmann::ordered_json::array();
+    for (const auto& finding : summary.unconfirmed) {
+        json["unconfirmed"].push_back({{"oracle", to_string(finding.verdict.oracle)},
+                                       {"protocol", finding.protocol},
+                                       {"state", finding.verdict.state},
+                                       {"detail", finding.verdict.detail},
+                                       {"origin", finding.origin},
+                                       {"found_after_s", finding.found_after_s}});
     }
     return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

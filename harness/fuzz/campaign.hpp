@@ -2,8 +2,9 @@
 // A network fuzzing campaign: `jobs` threads, each with its own random engine (seeded from
 // `seed` and its number) and its own corpus (the seeds, then every mutant that reached a new
 // "VERB>code" state), play conversations until the time is up. Findings are deduplicated by
-// oracle, protocol and final state, minimised, and written as replayable suite files under
-// OUT/findings/; OUT/summary.json describes the run.
+// oracle, protocol and final state, confirmed by replaying the conversation while the other
+// jobs are paused (else listed as unconfirmed), minimised, and written as replayable suite
+// files under OUT/findings/; OUT/summary.json describes the run.
 
 #include <chrono>
 #include <cstdint>
@@ -48,6 +49,8 @@ struct CampaignSummary {
     double seconds = 0;
     bool target_lost = false;  // the target went away and did not come back
     std::vector<FindingRecord> findings;
+    // Verdicts that the conversation did not show again when replayed alone (no case file).
+    std::vector<FindingRecord> unconfirmed;
 };
 
 CampaignSummary run_campaign(const CampaignOptions& options);

@@ -47,10 +47,7 @@ TEST(NetworkFuzzer, FindsEveryPlantedBugAndItsReproducersFail) {
     // A planted bug counts once a finding for it has a reproducer that fails when `mailharness
     // run` replays it. Seeded 15 s campaigns until every bug is confirmed, at most three: one
     // is enough on an idle machine, but an ASan build on a loaded CI machine runs a fraction of
-    // the conversations. With two jobs a crash caused by one conversation also resets the
-    // other's, which can be reported as a crash its own bytes do not cause (the fuzzer does
-    // not yet confirm a crash by replaying the reproducer alone): such a reproducer passes
-    // and is not counted.
+    // the conversations.
     const auto all_confirmed = [&] {
         return std::all_of(planted_bugs.begin(), planted_bugs.end(),
                            [&](const char* planted) { return confirmed.count(planted) != 0; });
@@ -86,6 +83,45 @@ TEST(NetworkFuzzer, FindsEveryPlantedBugAndItsReproducersFail) {
             << planted << ": not found, or its reproducer did not fail:\n"
             << outputs;
     }
+    std::filesystem::remove_all(out);
+}
+
+// Two jobs replay two seeds unmutated: one crashes the server (a long MAIL FROM), the other
+// only sends NOOPs and loses its connection whenever the first one strikes. Only the crash its
+// own bytes cause is a finding; what the other job's conversations were judged by is replayed
+// alone, does not happen again, and is listed as unconfirmed.
+TEST(NetworkFuzzer, ConfirmsACrashByReplayingItAlone) {
+    mh::test::BrokenServer server(MH_SOURCE_DIR "/tests/support/buggy_server.py");
+    const auto out = scratch("confirm");
+    std::filesystem::create_directories(out);
+    {
+        std::ofstream suite(out / "seeds.yaml");
+        suite << "suite: confirm\nprotocol: smtp\ncases:\n"
+              << "  - id: crasher\n    steps:\n      - send: EHLO client.example.test\n"
+              << "      - send: \"MAIL FROM:<" << std::string(400, 'a') << "@example.test>\"\n"
+              << "  - id: bystander\n    steps:\n      - send: EHLO client.example.test\n";
+        for (int i = 0; i < 60; ++i) {
+            suite << "      - send: NOOP\n";
+        }
+    }
+    const Outcome fuzz = mailharness("fuzz --smtp 127.0.0.1:" + std::to_string(server.port()) +
+                                     " --seeds " + (out / "seeds.yaml").string() +
+                                     " --replay --duration 4s --jobs 2 --timeout 500ms " +
+                                     "--minimise-attempts 20 --out " + (out / "run").string());
+    EXPECT_EQ(fuzz.exit_code, 1) << fuzz.output;
+    std::ifstream summary_file(out / "run" / "summary.json");
+    const auto summary = nlohmann::json::parse(summary_file, nullptr, false);
+    ASSERT_FALSE(summary.is_discarded()) << fuzz.output;
+    ASSERT_EQ(summary["findings"].size(), 1u) << summary.dump(2);
+    EXPECT_EQ(summary["findings"][0]["oracle"], "crash");
+    EXPECT_EQ(summary["findings"][0]["state"], "MAIL");
+    // The crasher's own conversations are also hit by the other job's crashes at other states.
+    EXPECT_TRUE(std::any_of(summary["unconfirmed"].begin(), summary["unconfirmed"].end(),
+                            [](const auto& unconfirmed) {
+                                return unconfirmed["origin"].template get<std::string>().find(
+                                           "bystander") != std::string::npos;
+                            }))
+        << summary.dump(2);
     std::filesystem::remove_all(out);
 }
 
