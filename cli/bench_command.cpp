@@ -119,12 +119,16 @@ sc::TlsMode tls_mode(const std::string& text) {
     throw UsageError("--tls " + text + ": expected starttls, implicit or none");
 }
 
-bench::EngineOptions engine_options(const CommonFlags& flags) {
+// `target`: where the SMTP or POP3 sessions go (its host decides the default thread count).
+bench::EngineOptions engine_options(const CommonFlags& flags,
+                                    std::optional<tcp::endpoint> target = std::nullopt) {
     using std::chrono::duration;
     using std::chrono::nanoseconds;
     bench::EngineOptions options;
     options.concurrency = flags.concurrency;
     options.threads = flags.threads;
+    if (!options.threads && target)
+        options.threads = bench::default_threads(target->address().is_loopback());
     options.pacing.units = flags.units;
     if (flags.duration_s)
         options.pacing.duration =
@@ -236,7 +240,7 @@ int run_smtp(SmtpFlags flags) {
     report.protocol = "smtp";
     report.target = flags.target;
     report.unit = "message";
-    bench::run_load(engine_options(flags), bench::smtp_session(options), report);
+    bench::run_load(engine_options(flags, options.endpoint), bench::smtp_session(options), report);
 
     nlohmann::json extra{{"options",
                           {{"concurrency", flags.concurrency},
@@ -310,7 +314,7 @@ int run_pop3(Pop3Flags flags) {
     report.protocol = "pop3";
     report.target = flags.target;
     report.unit = bench::pop3_unit(options.workload);
-    bench::run_load(engine_options(flags), bench::pop3_session(options), report);
+    bench::run_load(engine_options(flags, options.endpoint), bench::pop3_session(options), report);
     print_summary(report);
     write_json(flags.json_path,
                bench::to_json(report, {{"options",
@@ -405,7 +409,8 @@ void add_load(CLI::App& cmd, CommonFlags& f) {
 // The wire of the built-in SMTP and POP3 units.
 void add_common(CLI::App& cmd, CommonFlags& f) {
     add_load(cmd, f);
-    cmd.add_option("--threads", f.threads, "io threads (default: one per core)");
+    cmd.add_option("--threads", f.threads,
+                   "io threads (default: one per core; half of them for a target on this host)");
     cmd.add_option("--tls", f.tls, "starttls, implicit or none (default)");
     cmd.add_flag("--pipelining", f.pipelining, "send the commands of a unit in one write");
 }

@@ -68,10 +68,14 @@ std::uint64_t sum(const std::vector<std::unique_ptr<Worker>>& workers,
 
 }  // namespace
 
-void run_load(const EngineOptions& options, const SessionBody& body, Report& report) {
+unsigned default_threads(bool target_is_local) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned threads = std::clamp(options.threads ? options.threads : cores, 1u,
-                                        std::max(1u, options.concurrency));
+    return target_is_local ? std::max(1u, cores / 2) : cores;
+}
+
+void run_load(const EngineOptions& options, const SessionBody& body, Report& report) {
+    const unsigned threads = std::clamp(options.threads ? options.threads : default_threads(false),
+                                        1u, std::max(1u, options.concurrency));
     const auto start = Clock::now();
     report.start_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())

@@ -42,9 +42,14 @@ struct SessionEnv {
     boost::asio::awaitable<void> wait_for(const Ticket& ticket);
 };
 
+// io threads when --threads is not given: one per core, but half of them (at least one) when
+// the target runs on this machine and needs the rest: against smtp-sink on 2 cores a second
+// generator thread only competed with the sink (docs/performance.md).
+unsigned default_threads(bool target_is_local);
+
 struct EngineOptions {
     unsigned concurrency = 1;
-    unsigned threads = 0;  // 0: one per core, at most `concurrency`
+    unsigned threads = 0;  // 0: default_threads(false); at most `concurrency` in any case
     PacingOptions pacing;
     std::chrono::milliseconds idle_timeout{30'000};
     std::FILE* progress = nullptr;  // a terminal: the live line is redrawn there every second
