@@ -25,6 +25,14 @@ std::string quoted_for_reply(std::string_view address) {
     return ascii ? "<" + std::string(address) + "> " : std::string();
 }
 
+// A client's parameter keyword to echo in a reply: a command line holds up to 512 octets and so
+// does a reply line (RFC 5321 4.5.3.1.4, 4.5.3.1.5), so a long keyword is cut.
+std::string keyword_for_reply(std::string_view keyword) {
+    constexpr std::size_t shown = 64;
+    return keyword.size() <= shown ? std::string(keyword)
+                                   : std::string(keyword.substr(0, shown)) + "...";
+}
+
 // Sequencing rules of each verb, checked before its handler runs.
 struct VerbRule {
     Verb verb;
@@ -435,7 +443,8 @@ struct Session::Impl {
             return std::nullopt;
         }
         return Refusal{555, "5.5.4",
-                       "MAIL parameter " + param.keyword + " not recognized (RFC 5321 4.1.1.11)"};
+                       "MAIL parameter " + keyword_for_reply(param.keyword) +
+                           " not recognized (RFC 5321 4.1.1.11)"};
     }
 
     // --- RCPT (RFC 5321 4.1.1.3) -------------------------------------------------------
@@ -446,7 +455,9 @@ struct Session::Impl {
             return;
         }
         if (!args.params.empty()) {
-            fail(555, "5.5.4", "RCPT parameter " + args.params.front().keyword + " not recognized");
+            fail(555, "5.5.4",
+                 "RCPT parameter " + keyword_for_reply(args.params.front().keyword) +
+                     " not recognized");
             return;
         }
         if (transaction->recipients.size() >= config.limits.max_recipients) {

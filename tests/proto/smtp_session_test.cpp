@@ -356,6 +356,27 @@ TEST(SmtpSession, MailParameters) {
     EXPECT_EQ(codes("MAIL FROM:a@remote.example"), "501 5.5.4");  // no brackets: command syntax
 }
 
+// Found by the network fuzzer against the reference: a 555 echoed a ~490-octet keyword in a
+// 536-octet reply line. RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with its CRLF.
+TEST(SmtpSession, AnUnknownLongParameterKeepsTheReplyLineWithin512Octets) {
+    const std::string keyword(480, 'A');  // the command lines are 511 octets
+    const std::string mail = "MAIL FROM:<a@remote.example>";
+    for (const auto& steps :
+         {std::vector<std::string>{ehlo, mail + " " + keyword + "\r\n"},
+          std::vector<std::string>{ehlo, mail + "\r\n",
+                                   "RCPT TO:<alice@example.test> " + keyword + "\r\n"}}) {
+        const Transcript transcript = converse(steps);
+        EXPECT_EQ(codes_of(transcript).back(), "555 5.5.4");
+        std::size_t begin = 0;
+        while (begin < transcript.written.size()) {
+            const std::size_t end = transcript.written.find("\r\n", begin);
+            ASSERT_NE(end, std::string::npos);
+            EXPECT_LE(end + 2 - begin, 512u) << transcript.written.substr(begin, 80);
+            begin = end + 2;
+        }
+    }
+}
+
 TEST(SmtpSession, EnvelopeCarriesParameters) {
     const auto transcript =
         converse({ehlo, "MAIL FROM:<> SIZE=3 BODY=8BITMIME SMTPUTF8\r\n",
