@@ -127,6 +127,9 @@ class Pop3Model : public ReferenceModel {
     void tls_established() override {
         tls_requested_ = false;
         session_.tls_established();
+        // Lines sent in plaintext after STLS are dropped by the session, never answered.
+        bodies_.clear();
+        line_.clear();
     }
     bool closed() const override { return closed_; }
 
@@ -149,7 +152,11 @@ class Pop3Model : public ReferenceModel {
     void note_commands(std::string_view bytes) {
         for (char c : bytes) {
             if (c == '\n') {
-                bodies_.push_back(run::pop3_command_has_body(line_));
+                std::string_view line = line_;
+                if (line.ends_with('\r')) {  // as the runner's channel sees the command
+                    line.remove_suffix(1);
+                }
+                bodies_.push_back(run::pop3_command_has_body(line));
                 line_.clear();
             } else if (line_.size() < 64) {
                 line_ += c;

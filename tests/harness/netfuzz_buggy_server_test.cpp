@@ -133,4 +133,15 @@ TEST(NetworkFuzzer, FindsNothingInTheReference) {
     std::filesystem::remove_all(out);
 }
 
+// The POP3 seeds unmutated: the model agrees with the reference on every one. It once read
+// "CAPA\r" as a command without a body, and every multi-line answer became a false hang.
+TEST(NetworkFuzzer, Pop3SeedsReplayCleanlyAgainstTheReference) {
+    const auto out = scratch("reference-pop3");
+    const Outcome fuzz = mailharness("fuzz --protocol pop3 --replay --seeds " MH_SOURCE_DIR
+                                     "/suites/pop3 --duration 3s --jobs 2 --seed 1 --out " +
+                                     out.string());
+    EXPECT_EQ(fuzz.exit_code, 0) << fuzz.output;
+    std::filesystem::remove_all(out);
+}
+
 }  // namespace
