@@ -111,7 +111,7 @@ class Pop3Model : public ReferenceModel {
 
     std::vector<PredictedReply> put(std::string_view bytes) override {
         std::vector<PredictedReply> out;
-        note_commands(bytes);
+        command_lines_.put(bytes, bodies_);  // as the runner's channel decides it
         while (!bytes.empty() && !closed_ && !tls_requested_) {
             const std::size_t taken = session_.put(bytes);
             bytes.remove_prefix(taken);
@@ -129,7 +129,7 @@ class Pop3Model : public ReferenceModel {
         session_.tls_established();
         // Lines sent in plaintext after STLS are dropped by the session, never answered.
         bodies_.clear();
-        line_.clear();
+        command_lines_.clear();
     }
     bool closed() const override { return closed_; }
 
@@ -146,22 +146,6 @@ class Pop3Model : public ReferenceModel {
             store_.add_account(account.user, account.password);
         }
         return store_;
-    }
-
-    // Which lines get a multi-line answer, as the runner's channel decides it.
-    void note_commands(std::string_view bytes) {
-        for (char c : bytes) {
-            if (c == '\n') {
-                std::string_view line = line_;
-                if (line.ends_with('\r')) {  // as the runner's channel sees the command
-                    line.remove_suffix(1);
-                }
-                bodies_.push_back(run::pop3_command_has_body(line));
-                line_.clear();
-            } else if (line_.size() < 64) {
-                line_ += c;
-            }
-        }
     }
 
     void drain(std::vector<PredictedReply>& out) {
@@ -192,8 +176,8 @@ class Pop3Model : public ReferenceModel {
     proto::pop3::MemoryStore store_;  // before session_, which holds a reference to it
     proto::pop3::Session session_;
     proto::pop3::ResponseParser parser_;
-    std::deque<bool> bodies_;
-    std::string line_;
+    run::Pop3CommandLines command_lines_;
+    std::deque<bool> bodies_;  // per command line sent: whether its answer is multi-line
     bool greeted_ = false;
     bool tls_requested_ = false;
     bool closed_ = false;

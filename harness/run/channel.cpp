@@ -29,10 +29,29 @@ bool pop3_command_has_body(std::string_view line) {
     const std::string verb = upper_word(line, end);
     const bool has_argument =
         end != std::string_view::npos && line.find_first_not_of(' ', end) != std::string_view::npos;
-    if (verb == "LIST" || verb == "UIDL") {
+    // A bare AUTH is not in RFC 5034 4 (the mechanism is required), but servers (the reference,
+    // Dovecot) answer it with the list of mechanisms, multi-line; a refusal is one line anyway.
+    if (verb == "LIST" || verb == "UIDL" || verb == "AUTH") {
         return !has_argument;
     }
     return verb == "CAPA" || verb == "RETR" || verb == "TOP";
+}
+
+void Pop3CommandLines::put(std::string_view bytes, std::deque<bool>& bodies) {
+    // "LIST" + 64 spaces + "1" must still read as LIST with an argument.
+    constexpr std::size_t kept = 64;
+    for (const char c : bytes) {
+        if (c == '\n') {
+            std::string_view line = line_;
+            if (line.ends_with('\r')) {
+                line.remove_suffix(1);
+            }
+            bodies.push_back(pop3_command_has_body(line));
+            line_.clear();
+        } else if (line_.size() < kept && !(c == ' ' && line_.ends_with(' '))) {
+            line_ += c;
+        }
+    }
 }
 
 Channel::Channel(scenario::Protocol protocol, transport::TlsSettings tls,
@@ -56,20 +75,7 @@ void Channel::open(const scenario::Endpoint& endpoint, transport::Deadline deadl
 void Channel::send(std::string_view bytes, transport::Deadline deadline) {
     transcript_.client(bytes, name_);
     if (protocol_ == scenario::Protocol::pop3) {
-        std::string_view rest = bytes;
-        while (!rest.empty()) {
-            const std::size_t end = rest.find('\n');
-            std::string_view line = rest.substr(0, end);
-            if (line.ends_with('\r')) {
-                line.remove_suffix(1);
-            }
-            if (end != std::string_view::npos) {  // only whole lines are commands
-                pending_bodies_.push_back(pop3_command_has_body(line));
-                rest.remove_prefix(end + 1);
-            } else {
-                rest = {};
-            }
-        }
+        command_lines_.put(bytes, pending_bodies_);
     }
     connection_.write(bytes, deadline);
 }
@@ -231,6 +237,7 @@ void Channel::handshake(transport::Deadline deadline) {
         unfinished_.clear();
     }
     pending_bodies_.clear();
+    command_lines_.clear();
     connection_.handshake(deadline);
     transcript_.note("TLS established", name_);
 }

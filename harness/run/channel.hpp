@@ -21,6 +21,24 @@ struct ChannelLimits {
     std::size_t transcript_body_lines = 40;  // POP3 body lines copied into the transcript
 };
 
+// Whether a POP3 command line is answered with a multi-line +OK response (RFC 1939, RFC 2449):
+// CAPA, LIST / UIDL / AUTH without argument, RETR, TOP.
+bool pop3_command_has_body(std::string_view line);
+
+// Cuts what a POP3 client sends into command lines at LF, as the server does, across writes (a
+// command split over two writes is still one command), and notes for every whole line whether
+// its answer is multi-line. Memory stays bounded: only what decides that is kept of a line.
+class Pop3CommandLines {
+  public:
+    // Appends one entry to `bodies` per line these bytes complete.
+    void put(std::string_view bytes, std::deque<bool>& bodies);
+    // Forgets the unfinished line (plaintext before a TLS handshake).
+    void clear() { line_.clear(); }
+
+  private:
+    std::string line_;  // the unfinished line's start, runs of spaces kept as one
+};
+
 class Channel {
   public:
     // `stop` cancels whatever the channel waits for (transport::TransportError, Kind::stopped).
@@ -61,6 +79,7 @@ class Channel {
     ChannelLimits limits_;
     proto::smtp::ReplyParser reply_parser_;
     proto::pop3::ResponseParser response_parser_;
+    Pop3CommandLines command_lines_;   // POP3: what was sent, cut into commands
     std::deque<bool> pending_bodies_;  // POP3: one per command sent and not yet answered
     std::string buffer_;               // received, not yet parsed
     std::string unfinished_;           // first bytes of the message being received
@@ -72,9 +91,5 @@ class Channel {
     bool reset_ = false;  // closed by a TCP reset
     bool greeted_ = false;
 };
-
-// Whether a POP3 command line is answered with a multi-line +OK response (RFC 1939, RFC 2449):
-// CAPA, LIST / UIDL without argument, RETR, TOP.
-bool pop3_command_has_body(std::string_view line);
 
 }  // namespace mh::harness::run
