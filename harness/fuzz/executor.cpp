@@ -340,7 +340,6 @@ std::optional<TargetTraits> probe_traits(const TargetSettings& target) {
         channel.send(smtp ? "EHLO fuzz.example.test\r\n" : "CAPA\r\n",
                      transport::Clock::now() + target.timeout);
         const Observation answer = channel.observe(target.timeout);
-        channel.send(quit_line, transport::Clock::now() + target.timeout);
         TargetTraits traits;
         std::vector<std::string> lines = smtp ? answer.reply.raw_lines : answer.response.body;
         traits.login_before_tls = false;
@@ -354,6 +353,17 @@ std::optional<TargetTraits> probe_traits(const TargetSettings& target) {
                                            ? text.starts_with("AUTH")
                                            : (text.starts_with("USER") || text.starts_with("SASL"));
         }
+        if (!smtp && traits.tls_offered && traits.login_before_tls) {
+            // CAPA may list USER and SASL where they are refused before STLS (RFC 2449 6.2:
+            // "they may not be available to all users"; the reference does so): ask USER.
+            const std::string user =
+                target.profile.accounts.empty() ? "fuzz" : target.profile.accounts.front().user;
+            channel.send("USER " + user + "\r\n", transport::Clock::now() + target.timeout);
+            const Observation reply = channel.observe(target.timeout);
+            traits.login_before_tls = reply.kind == Observation::Kind::response &&
+                                      reply.response.status == proto::pop3::Status::ok;
+        }
+        channel.send(quit_line, transport::Clock::now() + target.timeout);
         return traits;
     } catch (const transport::TransportError&) {
         return std::nullopt;
