@@ -144,4 +144,28 @@ TEST(NetworkFuzzer, Pop3SeedsReplayCleanlyAgainstTheReference) {
     std::filesystem::remove_all(out);
 }
 
+// Mutated POP3 conversations: segmented commands, plaintext after STLS, AUTH in plaintext
+// (CAPA lists SASL; the reference refuses it before STLS), bare AUTH.
+TEST(NetworkFuzzer, FindsNothingInThePop3Reference) {
+    const auto out = scratch("reference-pop3-fuzz");
+    const Outcome fuzz = mailharness("fuzz --protocol pop3 --seeds " MH_SOURCE_DIR
+                                     "/suites/pop3 --duration 5s --jobs 2 --seed 1 --out " +
+                                     out.string());
+    EXPECT_EQ(fuzz.exit_code, 0) << fuzz.output;
+    std::filesystem::remove_all(out);
+}
+
+// Conversations the fuzzer once reported against the reference although the harness was wrong:
+// both `run` and the fuzzer's unmutated replay must pass them.
+TEST(NetworkFuzzer, FormerFalsePop3FindingsPass) {
+    const std::string file = MH_SOURCE_DIR "/tests/harness/data/netfuzz/pop3-false-findings.yaml";
+    const Outcome run = mailharness("run " + file);
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    const auto out = scratch("pop3-false-findings");
+    const Outcome fuzz = mailharness("fuzz --protocol pop3 --replay --seeds " + file +
+                                     " --duration 2s --jobs 1 --seed 1 --out " + out.string());
+    EXPECT_EQ(fuzz.exit_code, 0) << fuzz.output;
+    std::filesystem::remove_all(out);
+}
+
 }  // namespace
