@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "harness/run/wire.hpp"
 #include "proto/smtp/data_framing.hpp"
 
 namespace mh::harness::record {
@@ -33,31 +34,6 @@ bool valid_utf8(std::string_view text) {
         i += length;
     }
     return true;
-}
-
-// A single-quoted YAML scalar in the runner's `raw:` escapes (\r \n \t \\ \xHH), so any bytes
-// survive in a printable file.
-std::string raw_quoted(std::string_view bytes) {
-    std::string out = "'";
-    for (char c : bytes) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '\'') {
-            out += "''";
-        } else if (byte < 0x20 || byte >= 0x7f) {
-            out += fmt::format("\\x{:02X}", byte);
-        } else {
-            out += c;
-        }
-    }
-    return out + "'";
 }
 
 bool printable_line(std::string_view line) {
@@ -129,7 +105,7 @@ class Writer {
             for (const auto& line : send.lines) {
                 bytes += line + "\r\n";
             }
-            return "      - send: {raw: " + raw_quoted(bytes) + "}\n";
+            return "      - send: {raw: " + run::quote_raw(bytes) + "}\n";
         }
         if (send.lines.size() == 1) {
             return "      - send: " + yaml_quoted(send.lines.front()) + "\n";
@@ -149,7 +125,8 @@ class Writer {
         if (flags_clean()) {  // the runner restores CRLFs and dot-stuffing
             return "      - send: {data: " + yaml_quoted(data.content) + "}\n";
         }
-        return "      - send: {raw: " + raw_quoted(proto::smtp::frame_data(data.content)) + "}\n";
+        return "      - send: {raw: " + run::quote_raw(proto::smtp::frame_data(data.content)) +
+               "}\n";
     }
     std::string step(const SendBytes& bytes) const {
         return fmt::format(
@@ -158,7 +135,7 @@ class Writer {
             bytes.bytes);
     }
     std::string step(const SendRaw& raw) const {
-        return "      - send: {raw: " + raw_quoted(raw.bytes) + "}\n";
+        return "      - send: {raw: " + run::quote_raw(raw.bytes) + "}\n";
     }
     std::string step(const StartTls&) const { return "      - starttls: {}\n"; }
     std::string step(const Login& login) {

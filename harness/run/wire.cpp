@@ -1,5 +1,7 @@
 #include "harness/run/wire.hpp"
 
+#include <fmt/format.h>
+
 namespace mh::harness::run {
 
 namespace {
@@ -44,6 +46,29 @@ std::string decode_escapes(std::string_view text) {
         }
     }
     return out;
+}
+
+std::string quote_raw(std::string_view bytes) {
+    std::string out = "'";
+    for (char c : bytes) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '\'') {
+            out += "''";
+        } else if (byte < 0x20 || byte > 0x7e) {
+            out += fmt::format("\\x{:02X}", byte);
+        } else {
+            out += c;
+        }
+    }
+    return out + "'";
 }
 
 std::string data_payload(std::string_view text) {

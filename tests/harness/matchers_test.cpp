@@ -163,6 +163,27 @@ TEST(Wire, RawDataAndGeneratedContent) {
     EXPECT_EQ(generated.find('\r'), 10u);
 }
 
+// What record and the fuzzer write decodes back to the same bytes, every byte value included.
+TEST(Wire, QuotedRawDecodesToTheSameBytes) {
+    std::string every_byte;
+    for (int byte = 0; byte < 256; ++byte) {
+        every_byte += static_cast<char>(byte);
+    }
+    for (const std::string& bytes :
+         {every_byte, std::string("MAIL FROM:<'a\\b'>\r\n"), std::string("\\x41 is not A")}) {
+        const std::string quoted = quote_raw(bytes);
+        ASSERT_TRUE(quoted.starts_with('\'') && quoted.ends_with('\''));
+        std::string scalar = quoted.substr(1, quoted.size() - 2);
+        for (std::size_t at = 0; (at = scalar.find("''", at)) != std::string::npos; ++at) {
+            scalar.erase(at, 1);  // YAML's '' inside single quotes
+        }
+        for (char c : scalar) {
+            EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "unprintable byte in " << quoted;
+        }
+        EXPECT_EQ(decode_escapes(scalar), bytes);
+    }
+}
+
 TEST(Sasl, KnownAnswers) {
     EXPECT_EQ(sasl::plain_response("tim", "tanstaaftanstaaf"),
               "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");  // RFC 4616 style
