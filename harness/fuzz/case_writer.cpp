@@ -81,7 +81,9 @@ FindingCase reproducer_case(const Conversation& conversation, const Execution& e
     const Turn quit{Turn::Kind::send, quit_line, {}};
     for (std::size_t i = 1; i < execution.predicted.size(); ++i) {
         const Turn& turn = i - 1 < conversation.turns.size() ? conversation.turns[i - 1] : quit;
-        steps += "      - send: {raw: " + yaml_raw(turn.bytes) + "}\n";
+        for (std::string_view write : writes_of(turn)) {  // one step per write: the segmentation
+            steps += "      - send: {raw: " + yaml_raw(write) + "}\n";
+        }
         expect_all(execution.predicted[i]);
         if (execution.tls_after.contains(i)) {
             steps += "      - tls: {}\n";

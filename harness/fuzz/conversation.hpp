@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/scenario/model.hpp"
@@ -18,6 +19,21 @@ struct Turn {
     // Offsets inside `bytes` where one write ends and the next begins (TCP segmentation).
     std::vector<std::size_t> cuts;
 };
+
+// The writes that carry a turn: its bytes cut at `cuts` (a cut that does not advance is ignored).
+inline std::vector<std::string_view> writes_of(const Turn& turn) {
+    std::vector<std::string_view> out;
+    const std::string_view bytes = turn.bytes;
+    std::size_t from = 0;
+    for (std::size_t cut : turn.cuts) {
+        if (cut > from && cut < bytes.size()) {
+            out.push_back(bytes.substr(from, cut - from));
+            from = cut;
+        }
+    }
+    out.push_back(bytes.substr(from));
+    return out;
+}
 
 struct Conversation {
     scenario::Protocol protocol = scenario::Protocol::smtp;

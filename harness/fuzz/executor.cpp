@@ -96,15 +96,9 @@ class Run {
         predicted_.insert(predicted_.end(), replies.begin(), replies.end());
         result_.predicted.push_back(std::move(replies));
         try {
-            std::size_t from = 0;
-            for (std::size_t cut : turn.cuts) {
-                if (cut > from && cut < turn.bytes.size()) {
-                    channel_.send(std::string_view(turn.bytes).substr(from, cut - from),
-                                  deadline());
-                    from = cut;
-                }
+            for (std::string_view write : writes_of(turn)) {
+                channel_.send(write, deadline());
             }
-            channel_.send(std::string_view(turn.bytes).substr(from), deadline());
         } catch (const transport::TransportError&) {
             server_closed();
             return false;
