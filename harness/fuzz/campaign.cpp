@@ -153,6 +153,18 @@ class Campaign {
         return false;
     }
 
+    // OUT/<folder>/<suite id>.yaml: the reproducer of what `execution` was judged by.
+    std::filesystem::path write_case(const char* folder, const Conversation& conversation,
+                                     const Execution& execution, scenario::Duration timeout) {
+        const FindingCase written =
+            reproducer_case(conversation, execution, *execution.verdict, timeout);
+        std::error_code ignored;
+        std::filesystem::create_directories(options_.out / folder, ignored);
+        const auto file = options_.out / folder / (written.suite_id + ".yaml");
+        std::ofstream(file, std::ios::binary) << written.yaml;
+        return file;
+    }
+
     void handle_finding(const Conversation& conversation, const Execution& execution,
                         const TargetSettings& target) {
         const Verdict& verdict = *execution.verdict;
@@ -194,13 +206,11 @@ class Campaign {
             if (++unconfirmed_per_key_[key] < max_unconfirmed_per_key) {
                 finding_keys_.erase(key);  // a later finding of the same kind gets its chance
             }
-            unconfirmed_.push_back(FindingRecord{verdict,
-                                                 scenario::to_string(conversation.protocol),
-                                                 conversation.origin,
-                                                 {},
-                                                 conversation.turns.size(),
-                                                 bytes_of(conversation),
-                                                 found_after});
+            // Kept unminimised, with what was judged, for whoever hunts a flaky cause.
+            unconfirmed_.push_back(FindingRecord{
+                verdict, scenario::to_string(conversation.protocol), conversation.origin,
+                write_case("unconfirmed", conversation, execution, target.timeout),
+                conversation.turns.size(), bytes_of(conversation), found_after});
             return;
         }
         Conversation minimal = minimise(
@@ -214,13 +224,7 @@ class Campaign {
         if (verdict.oracle == Oracle::crash) {
             wait_alive(target);
         }
-        const FindingCase written =
-            reproducer_case(minimal, *final_run, *final_run->verdict, target.timeout);
-        const auto folder = options_.out / "findings";
-        std::error_code ignored;
-        std::filesystem::create_directories(folder, ignored);
-        const auto file = folder / (written.suite_id + ".yaml");
-        std::ofstream(file, std::ios::binary) << written.yaml;
+        const auto file = write_case("findings", minimal, *final_run, target.timeout);
         FindingRecord record{*final_run->verdict,  scenario::to_string(conversation.protocol),
                              conversation.origin,  file,
                              minimal.turns.size(), bytes_of(minimal),
@@ -311,6 +315,7 @@ std::string summary_json(const CampaignOptions& options, const CampaignSummary& 
                                        {"protocol", finding.protocol},
                                        {"state", finding.verdict.state},
                                        {"detail", finding.verdict.detail},
+                                       {"case", finding.case_file.string()},
                                        {"origin", finding.origin},
                                        {"found_after_s", finding.found_after_s}});
     }

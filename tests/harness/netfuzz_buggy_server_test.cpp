@@ -122,6 +122,11 @@ TEST(NetworkFuzzer, ConfirmsACrashByReplayingItAlone) {
                                            "bystander") != std::string::npos;
                             }))
         << summary.dump(2);
+    // Each unconfirmed conversation is kept as a suite file, unminimised.
+    for (const auto& unconfirmed : summary["unconfirmed"]) {
+        EXPECT_TRUE(std::filesystem::is_regular_file(unconfirmed["case"].get<std::string>()))
+            << unconfirmed.dump();
+    }
     std::filesystem::remove_all(out);
 }
 
