@@ -91,7 +91,7 @@ class Run {
         // Lines after an accepted STARTTLS / STLS in the same turn (plaintext injection): the
         // server may drop them or read them as a broken TLS handshake, depending on how they
         // reach it (segmentation), so a close from then on is not a disagreement.
-        injected_after_tls_ |= model_->tls_requested() && state_ != "STARTTLS" && state_ != "STLS";
+        injected_after_tls_ |= model_->bytes_behind_tls_request();
         const std::size_t before = predicted_.size();
         predicted_.insert(predicted_.end(), replies.begin(), replies.end());
         result_.predicted.push_back(std::move(replies));

@@ -17,6 +17,13 @@ namespace {
 
 namespace sc = scenario;
 
+// The bytes up to and including the first LF. The models feed a line at a time so that they
+// see what follows a STARTTLS / STLS (the sessions discard it unseen).
+std::string_view first_line(std::string_view bytes) {
+    const std::size_t lf = bytes.find('\n');
+    return lf == std::string_view::npos ? bytes : bytes.substr(0, lf + 1);
+}
+
 std::vector<proto::smtp::StaticPolicy::Account> policy_accounts(const sc::TargetProfile& profile) {
     std::vector<proto::smtp::StaticPolicy::Account> out;
     for (const auto& account : profile.accounts) {
@@ -40,7 +47,7 @@ class SmtpModel : public ReferenceModel {
     std::vector<PredictedReply> put(std::string_view bytes) override {
         std::vector<PredictedReply> out;
         while (!bytes.empty() && !session_.closed() && !tls_requested_) {
-            const std::size_t taken = session_.put(bytes);
+            const std::size_t taken = session_.put(first_line(bytes));
             bytes.remove_prefix(taken);
             const bool delivered = drain(out);
             if (taken == 0 && !delivered) {
@@ -48,6 +55,7 @@ class SmtpModel : public ReferenceModel {
             }
         }
         drain(out);
+        bytes_behind_tls_request_ = tls_requested_ && !bytes.empty();
         return out;
     }
 
@@ -113,13 +121,14 @@ class Pop3Model : public ReferenceModel {
         std::vector<PredictedReply> out;
         command_lines_.put(bytes, bodies_);  // as the runner's channel decides it
         while (!bytes.empty() && !closed_ && !tls_requested_) {
-            const std::size_t taken = session_.put(bytes);
+            const std::size_t taken = session_.put(first_line(bytes));
             bytes.remove_prefix(taken);
             drain(out);
             if (taken == 0) {
                 break;
             }
         }
+        bytes_behind_tls_request_ = tls_requested_ && !bytes.empty();
         return out;
     }
 

@@ -32,8 +32,13 @@ class ReferenceModel {
     virtual std::vector<PredictedReply> put(std::string_view bytes) = 0;
     // The machine asked for the TLS handshake (after STARTTLS / STLS) and waits for it.
     virtual bool tls_requested() const = 0;
+    // Bytes of the last put() followed the command that asked for TLS (plaintext injection).
+    bool bytes_behind_tls_request() const { return bytes_behind_tls_request_; }
     virtual void tls_established() = 0;
     virtual bool closed() const = 0;
+
+  protected:
+    bool bytes_behind_tls_request_ = false;
 };
 
 }  // namespace mh::harness::fuzz
