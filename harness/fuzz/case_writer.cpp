@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <functional>
 
+#include "harness/run/wire.hpp"
+
 namespace mh::harness::fuzz {
 
 namespace {
@@ -43,29 +45,6 @@ std::string single_quoted(std::string_view text) {
 
 }  // namespace
 
-std::string yaml_raw(std::string_view bytes) {
-    std::string out = "'";
-    for (char c : bytes) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '\'') {
-            out += "''";
-        } else if (byte < 0x20 || byte > 0x7e) {
-            char hex[5];
-            std::snprintf(hex, sizeof hex, "\\x%02X", byte);
-            out += hex;
-        } else {
-            out += c;
-        }
-    }
-    return out + "'";
-}
-
 FindingCase reproducer_case(const Conversation& conversation, const Execution& execution,
                             const Verdict& verdict, sc::Duration timeout) {
     const sc::Protocol protocol = conversation.protocol;
@@ -82,7 +61,7 @@ FindingCase reproducer_case(const Conversation& conversation, const Execution& e
     for (std::size_t i = 1; i < execution.predicted.size(); ++i) {
         const Turn& turn = i - 1 < conversation.turns.size() ? conversation.turns[i - 1] : quit;
         for (std::string_view write : writes_of(turn)) {  // one step per write: the segmentation
-            steps += "      - send: {raw: " + yaml_raw(write) + "}\n";
+            steps += "      - send: {raw: " + run::quote_raw(write) + "}\n";
         }
         expect_all(execution.predicted[i]);
         if (execution.tls_after.contains(i)) {

@@ -19,8 +19,4 @@ struct FindingCase {
 FindingCase reproducer_case(const Conversation& conversation, const Execution& execution,
                             const Verdict& verdict, scenario::Duration timeout);
 
-// `raw:` text in a single-quoted YAML scalar: the runner's escapes for control bytes, bytes
-// above 0x7E and backslash; YAML's '' for a quote.
-std::string yaml_raw(std::string_view bytes);
-
 }  // namespace mh::harness::fuzz
