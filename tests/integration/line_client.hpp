@@ -19,6 +19,12 @@
 
 namespace mh::integration {
 
+// Milliseconds since `start`: how long the server took to act, in the limit and timeout tests.
+inline std::chrono::milliseconds since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start);
+}
+
 class LineClient {
   public:
     using Duration = std::chrono::milliseconds;

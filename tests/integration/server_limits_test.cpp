@@ -15,10 +15,6 @@ using namespace std::chrono_literals;
 using reference::Service;
 using Clock = std::chrono::steady_clock;
 
-std::chrono::milliseconds since(Clock::time_point start) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-}
-
 TEST(ServerLimits, ConnectionsPerAddressAreBoundedAndFreedOnClose) {
     TestServer server([](reference::Config& c) { c.server_limits.connections_per_address = 2; });
     const auto port = server.port(Service::smtp);

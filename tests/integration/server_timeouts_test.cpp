@@ -24,10 +24,6 @@ using namespace std::chrono_literals;
 using reference::Service;
 using Clock = std::chrono::steady_clock;
 
-std::chrono::milliseconds since(Clock::time_point start) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-}
-
 bool sessions_end(reference::Server& server, std::chrono::milliseconds within) {
     const auto until = Clock::now() + within;
     while (server.active_sessions() > 0 && Clock::now() < until) {
