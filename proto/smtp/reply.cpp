@@ -1,19 +1,27 @@
 #include "proto/smtp/reply.hpp"
 
+#include <charconv>
+#include <iterator>
+
 namespace mh::proto::smtp {
+
+void begin_reply_line(std::string& out, int code, bool last, std::string_view enhanced) {
+    char digits[16];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), code).ptr;
+    out.append(digits, end);
+    out += last ? ' ' : '-';
+    if (!enhanced.empty()) {
+        out += enhanced;
+        out += ' ';
+    }
+}
 
 std::string Reply::wire(bool with_enhanced) const {
     std::string out;
-    const std::string code_text = std::to_string(code);
-    const bool prefix = with_enhanced && !enhanced.empty();
     const std::size_t count = lines.empty() ? 1 : lines.size();
     for (std::size_t i = 0; i < count; ++i) {
-        out += code_text;
-        out += (i + 1 < count) ? '-' : ' ';
-        if (prefix) {
-            out += enhanced;
-            out += ' ';
-        }
+        begin_reply_line(out, code, i + 1 == count,
+                         with_enhanced ? std::string_view(enhanced) : std::string_view());
         if (!lines.empty()) {
             out += lines[i];
         }

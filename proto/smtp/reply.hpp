@@ -23,4 +23,9 @@ struct Reply {
 
 Reply make_reply(int code, std::string_view enhanced, std::string_view text);
 
+// Starts one line of a reply's wire form in `out`: "250-" ("250 " when `last`), then the
+// enhanced code and a space when there is one; the caller appends the text and CRLF. The session
+// machine writes every reply this way, into one reused buffer, without temporary strings.
+void begin_reply_line(std::string& out, int code, bool last, std::string_view enhanced);
+
 }  // namespace mh::proto::smtp

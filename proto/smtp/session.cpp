@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
+#include <string>
+#include <vector>
 
 #include "proto/common/ascii.hpp"
 #include "proto/common/line_framer.hpp"
@@ -19,10 +20,23 @@ constexpr std::size_t sasl_line_limit = 12288;
 
 // "<address> " to echo in a reply, or nothing when the address is not ASCII: replies stay ASCII
 // unless the client asked for UTF-8 in them (RFC 6531 3.7.4).
-std::string quoted_for_reply(std::string_view address) {
+struct QuotedAddress {
+    std::string_view address;
+};
+
+// The pieces a reply's text is made of, appended to the output buffer in place.
+void append_piece(std::string& out, std::string_view text) {
+    out.append(text);
+}
+void append_piece(std::string& out, QuotedAddress quoted) {
+    const std::string_view address = quoted.address;
     const bool ascii = std::all_of(address.begin(), address.end(),
                                    [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-    return ascii ? "<" + std::string(address) + "> " : std::string();
+    if (ascii) {
+        out += '<';
+        out.append(address);
+        out += "> ";
+    }
 }
 
 // A client's parameter keyword to echo in a reply: a command line holds up to 512 octets and so
@@ -117,22 +131,33 @@ struct Session::Impl {
     bool chunk_last = false;
 
     std::string out;  // replies not yet handed out; one WriteEvent per put() when possible
-    std::deque<Event> events;
+    // Events not yet handed out, from events[next_event] on; a vector reused for the whole
+    // session (a deque of these large variants allocated a block every event or two).
+    std::vector<Event> events;
+    std::size_t next_event = 0;
+    std::string size_keyword;  // the EHLO line "SIZE <limit>", fixed by the config
 
     Impl(SessionConfig cfg, Policy& pol)
         : config(std::move(cfg)),
           policy(pol),
-          framer(std::max(config.limits.command_line, sasl_line_limit)) {}
+          framer(std::max(config.limits.command_line, sasl_line_limit)),
+          size_keyword("SIZE " + std::to_string(config.limits.max_message_size)) {
+        events.reserve(4);
+    }
 
     // --- output -------------------------------------------------------------------------
 
-    void send(int code, std::string_view enhanced, std::string_view text) {
-        out += make_reply(code, enhanced, text).wire();
+    // A one-line reply whose text is the concatenation of `text`, written into `out` in place.
+    template <typename... Text>
+    void send(int code, std::string_view enhanced, const Text&... text) {
+        begin_reply_line(out, code, true, enhanced);
+        (append_piece(out, text), ...);
+        out += "\r\n";
     }
-    void send(const Reply& reply) { out += reply.wire(); }
+    // A copy of exactly the bytes: `out` keeps its capacity for the next replies.
     void flush() {
         if (!out.empty()) {
-            events.emplace_back(WriteEvent{std::move(out)});
+            events.emplace_back(WriteEvent{out});
             out.clear();
         }
     }
@@ -142,18 +167,19 @@ struct Session::Impl {
         phase = Phase::closed;
     }
     // A reply that rejects what the client sent; enough of them end the session (4.2.5 421).
-    void fail(int code, std::string_view enhanced, std::string_view text) {
-        send(code, enhanced, text);
+    template <typename... Text>
+    void fail(int code, std::string_view enhanced, const Text&... text) {
+        send(code, enhanced, text...);
         ++errors;
         if (errors >= config.limits.hard_error_limit) {
-            send(421, "4.7.0", config.hostname + " Too many errors, closing connection");
+            send(421, "4.7.0", config.hostname, " Too many errors, closing connection");
             close();
         }
     }
     void fail(const Refusal& refusal) { fail(refusal.code, refusal.enhanced, refusal.text); }
 
     void greet() {
-        send(220, "", config.hostname + " ESMTP mailharness ready");
+        send(220, "", config.hostname, " ESMTP mailharness ready");
         phase = Phase::command;
     }
 
@@ -300,7 +326,7 @@ struct Session::Impl {
                 send(250, "2.0.0", "OK");
                 return;
             case Verb::quit:
-                send(221, "2.0.0", config.hostname + " closing connection");
+                send(221, "2.0.0", config.hostname, " closing connection");
                 close();
                 return;
             case Verb::vrfy:
@@ -338,24 +364,30 @@ struct Session::Impl {
             send(250, "", config.hostname);
             return;
         }
-        Reply reply{250, "", {config.hostname + " greets " + args.domain}};
-        reply.lines.emplace_back("PIPELINING");
-        reply.lines.push_back("SIZE " + std::to_string(config.limits.max_message_size));
-        reply.lines.emplace_back("8BITMIME");
-        reply.lines.emplace_back("ENHANCEDSTATUSCODES");
+        std::array<std::string_view, 10> keywords;
+        std::size_t count = 0;
+        keywords[count++] = "PIPELINING";
+        keywords[count++] = size_keyword;
+        keywords[count++] = "8BITMIME";
+        keywords[count++] = "ENHANCEDSTATUSCODES";
         if (config.tls_available && !tls) {
-            reply.lines.emplace_back("STARTTLS");
+            keywords[count++] = "STARTTLS";
         }
         if (auth_offered()) {
-            reply.lines.emplace_back("AUTH PLAIN LOGIN");
+            keywords[count++] = "AUTH PLAIN LOGIN";
         }
-        reply.lines.emplace_back("SMTPUTF8");
-        reply.lines.emplace_back("CHUNKING");
+        keywords[count++] = "SMTPUTF8";
+        keywords[count++] = "CHUNKING";
         if (config.vrfy_enabled) {
-            reply.lines.emplace_back("VRFY");
+            keywords[count++] = "VRFY";
         }
-        reply.lines.emplace_back("HELP");
-        send(reply);
+        keywords[count++] = "HELP";
+        begin_reply_line(out, 250, false, "");
+        out.append(config.hostname).append(" greets ").append(args.domain).append("\r\n");
+        for (std::size_t i = 0; i < count; ++i) {
+            begin_reply_line(out, 250, i + 1 == count, "");
+            out.append(keywords[i]).append("\r\n");
+        }
     }
 
     // --- MAIL (RFC 5321 4.1.1.2) -------------------------------------------------------
@@ -373,7 +405,7 @@ struct Session::Impl {
             return;
         }
         if (messages >= config.limits.max_messages_per_session) {
-            send(421, "4.7.0", config.hostname + " Too many messages in one session, closing");
+            send(421, "4.7.0", config.hostname, " Too many messages in one session, closing");
             close();
             return;
         }
@@ -383,7 +415,7 @@ struct Session::Impl {
                 return other.keyword == param->keyword;
             };
             if (std::any_of(args.params.begin(), param, same)) {
-                fail(501, "5.5.4", "Duplicate MAIL parameter " + param->keyword);
+                fail(501, "5.5.4", "Duplicate MAIL parameter ", param->keyword);
                 return;
             }
             if (auto refusal = apply_mail_param(*param, envelope)) {
@@ -396,7 +428,7 @@ struct Session::Impl {
         envelope.authenticated_as = authenticated_as;
         envelope.tls = tls;
         transaction = std::move(envelope);
-        send(250, "2.1.0", "Sender " + quoted_for_reply(transaction->mail_from) + "OK");
+        send(250, "2.1.0", "Sender ", QuotedAddress{transaction->mail_from}, "OK");
     }
 
     std::optional<Refusal> apply_mail_param(const EsmtpParam& param, Envelope& envelope) const {
@@ -455,9 +487,8 @@ struct Session::Impl {
             return;
         }
         if (!args.params.empty()) {
-            fail(555, "5.5.4",
-                 "RCPT parameter " + keyword_for_reply(args.params.front().keyword) +
-                     " not recognized");
+            fail(555, "5.5.4", "RCPT parameter ", keyword_for_reply(args.params.front().keyword),
+                 " not recognized");
             return;
         }
         if (transaction->recipients.size() >= config.limits.max_recipients) {
@@ -472,10 +503,10 @@ struct Session::Impl {
             case RecipientVerdict::relay:
                 transaction->recipients.push_back(address);
                 transaction->verdicts.push_back(verdict);
-                send(250, "2.1.5", "Recipient " + quoted_for_reply(address) + "OK");
+                send(250, "2.1.5", "Recipient ", QuotedAddress{address}, "OK");
                 return;
             case RecipientVerdict::unknown_user:
-                fail(550, "5.1.1", quoted_for_reply(address) + "No such user");
+                fail(550, "5.1.1", QuotedAddress{address}, "No such user");
                 return;
             case RecipientVerdict::relay_denied:
                 // RFC 5321 3.6.2: refusing to relay SHOULD be a 550.
@@ -544,7 +575,7 @@ struct Session::Impl {
             fail(552, "5.3.4", "Message size exceeds fixed maximum message size");
             return;
         }
-        send(250, "2.0.0", std::to_string(size) + " octets received");
+        send(250, "2.0.0", std::to_string(size), " octets received");
     }
 
     // End of DATA or BDAT LAST: refuse, or hand the message to the loop for delivery.
@@ -814,11 +845,15 @@ void Session::put_eof() {
 }
 
 std::optional<Event> Session::next_event() {
-    if (impl_->events.empty()) {
+    auto& events = impl_->events;
+    if (impl_->next_event == events.size()) {
         return std::nullopt;
     }
-    Event event = std::move(impl_->events.front());
-    impl_->events.pop_front();
+    Event event = std::move(events[impl_->next_event++]);
+    if (impl_->next_event == events.size()) {
+        events.clear();  // keeps the capacity
+        impl_->next_event = 0;
+    }
     return event;
 }
 
@@ -834,7 +869,7 @@ void Session::timed_out() {
     if (impl_->phase == Impl::Phase::closed) {
         return;
     }
-    impl_->send(421, "4.4.2", impl_->config.hostname + " Timeout, closing connection");
+    impl_->send(421, "4.4.2", impl_->config.hostname, " Timeout, closing connection");
     impl_->close();
 }
 
