@@ -3,6 +3,7 @@
 // a line: the full length is still counted, so callers can report how long an endless line was
 // without ever holding it. Shared by the lenient reply parsers (SMTP replies, POP3 responses).
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -23,21 +24,24 @@ class BoundedLineReader {
     explicit BoundedLineReader(std::size_t stored_limit) : limit_(stored_limit) {}
 
     // Consumes bytes up to and including the next LF; returns how many were consumed.
+    // One memchr and one append per call, not a loop per byte: the session fuzz targets parse
+    // every reply the machines write with this.
     std::size_t put(std::string_view bytes) {
-        std::size_t consumed = 0;
-        while (consumed < bytes.size() && !complete_) {
-            const char c = bytes[consumed++];
-            if (c == '\n') {
-                complete_ = true;
-                break;
-            }
-            last_was_cr_ = c == '\r';
-            ++line_.length;
-            if (line_.text.size() < limit_) {
-                line_.text.push_back(c);
-            }
+        if (complete_) {
+            return 0;
         }
-        return consumed;
+        const std::size_t lf = bytes.find('\n');
+        const std::size_t body = lf == std::string_view::npos ? bytes.size() : lf;
+        if (body > 0) {
+            last_was_cr_ = bytes[body - 1] == '\r';
+            line_.length += body;
+            line_.text.append(bytes.data(), std::min(body, limit_ - line_.text.size()));
+        }
+        if (lf == std::string_view::npos) {
+            return bytes.size();
+        }
+        complete_ = true;
+        return lf + 1;
     }
 
     bool has_line() const { return complete_; }

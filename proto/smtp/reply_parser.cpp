@@ -72,19 +72,20 @@ void ReplyParser::finish_line(ReceivedLine received) {
     std::string line = std::move(received.text);
     const std::size_t length = received.length;
     const std::size_t number = current_.raw_lines.size() + 1;
-    const std::string label = line_label(number);
+    const auto label = [number] { return line_label(number); };  // only for diagnostics
     if (length + 2 > limits_.grammar_line) {
-        std::string text = label + " is " + std::to_string(length + 2) + " octets long, over the " +
-                           std::to_string(limits_.grammar_line) + " that RFC 5321 4.5.3.1.5 allows";
+        std::string text = label() + " is " + std::to_string(length + 2) +
+                           " octets long, over the " + std::to_string(limits_.grammar_line) +
+                           " that RFC 5321 4.5.3.1.5 allows";
         if (truncated) {
             text += " (only the first " + std::to_string(line.size()) + " were kept)";
         }
         note(std::move(text));
     }
     if (received.bare_lf) {
-        note(label + " ends with a bare LF instead of CRLF (RFC 5321 2.3.8)");
+        note(label() + " ends with a bare LF instead of CRLF (RFC 5321 2.3.8)");
     } else if (received.unterminated) {
-        note(label + " has no line end (the connection closed)");
+        note(label() + " has no line end (the connection closed)");
     }
 
     const bool has_code =
@@ -93,10 +94,10 @@ void ReplyParser::finish_line(ReceivedLine received) {
     std::string text;
     if (!has_code) {
         if (number == 1) {
-            note(label + " does not start with a three-digit reply code");
+            note(label() + " does not start with a three-digit reply code");
         } else {
             // Most likely text that lost its "NNN-" prefix: read on until a line ends the reply.
-            note(label + " lacks the code-hyphen continuation (\"" +
+            note(label() + " lacks the code-hyphen continuation (\"" +
                  std::to_string(current_.reply.code) + "-\")");
             last = false;
         }
@@ -110,7 +111,7 @@ void ReplyParser::finish_line(ReceivedLine received) {
                      " is outside the grammar of RFC 5321 4.2 (first digit 2-5, second 0-5)");
             }
         } else if (code != current_.reply.code) {
-            note(label + " has code " + line.substr(0, 3) + " but line 1 has " +
+            note(label() + " has code " + line.substr(0, 3) + " but line 1 has " +
                  std::to_string(current_.reply.code) +
                  " (RFC 5321 4.2.1: every line of a reply carries the same code)");
         }
@@ -120,7 +121,7 @@ void ReplyParser::finish_line(ReceivedLine received) {
             text = line.substr(4);
             last = false;
         } else {
-            note(label + " lacks the space or hyphen after the code");
+            note(label() + " lacks the space or hyphen after the code");
             text = line.substr(3);
         }
     }
