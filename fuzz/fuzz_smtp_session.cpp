@@ -12,7 +12,6 @@
 //  - put() makes progress unless a delivery is pending;
 //  - without STARTTLS (which discards the rest of a read by design), the replies and deliveries
 //    do not depend on where the input was cut.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,7 +29,8 @@ namespace {
 using mh::fuzz::require;
 namespace smtp = mh::proto::smtp;
 
-smtp::SessionConfig fuzz_config() {
+// Built once per process: neither the config nor the (stateless) policy changes during a run.
+smtp::SessionConfig make_config() {
     smtp::SessionConfig config;
     config.auth_requires_tls = false;  // AUTH is reachable without a STARTTLS turn first
     config.vrfy_enabled = true;
@@ -43,50 +43,82 @@ smtp::SessionConfig fuzz_config() {
     return config;
 }
 
-smtp::StaticPolicy fuzz_policy() {
-    return smtp::StaticPolicy({"example.test"}, {{"alice", "alice-pw"}, {"bob", "bob-pw"}});
+const smtp::SessionConfig& fuzz_config() {
+    static const smtp::SessionConfig config = make_config();
+    return config;
 }
 
-// Upper bound of the messages the input can carry: its CRLF "." CRLF sequences and BDAT LASTs.
+smtp::StaticPolicy& fuzz_policy() {
+    static smtp::StaticPolicy policy({"example.test"}, {{"alice", "alice-pw"}, {"bob", "bob-pw"}});
+    return policy;
+}
+
+// Upper bound of the messages the input can carry: its CRLF "." CRLF sequences and BDAT LASTs
+// (any case). Searched with find (memchr), not byte loops: this runs on every input.
 std::size_t message_ends_in(std::string_view input) {
     std::size_t count = 0;
     for (auto pos = input.find("\r\n.\r\n"); pos != std::string_view::npos;
          pos = input.find("\r\n.\r\n", pos + 1)) {
         ++count;
     }
-    std::string upper(input);
-    std::transform(upper.begin(), upper.end(), upper.begin(),
-                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
-    for (auto pos = upper.find("LAST"); pos != std::string::npos;
-         pos = upper.find("LAST", pos + 1)) {
-        ++count;
+    const auto upper = [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; };
+    for (const char first : {'L', 'l'}) {
+        for (auto pos = input.find(first); pos != std::string_view::npos;
+             pos = input.find(first, pos + 1)) {
+            const auto word = input.substr(pos, 4);
+            count += word.size() == 4 && upper(word[1]) == 'A' && upper(word[2]) == 'S' &&
+                     upper(word[3]) == 'T';
+        }
     }
     return count;
 }
 
 bool has_bare_line_end_or_nul(std::string_view message) {
-    for (std::size_t i = 0; i < message.size(); ++i) {
-        const char c = message[i];
-        const bool bare_cr = c == '\r' && (i + 1 == message.size() || message[i + 1] != '\n');
-        const bool bare_lf = c == '\n' && (i == 0 || message[i - 1] != '\r');
-        if (bare_cr || bare_lf || c == '\0') {
+    if (message.find('\0') != std::string_view::npos) {
+        return true;
+    }
+    for (auto pos = message.find('\r'); pos != std::string_view::npos;
+         pos = message.find('\r', pos + 1)) {
+        if (pos + 1 == message.size() || message[pos + 1] != '\n') {
+            return true;
+        }
+    }
+    for (auto pos = message.find('\n'); pos != std::string_view::npos;
+         pos = message.find('\n', pos + 1)) {
+        if (pos == 0 || message[pos - 1] != '\r') {
             return true;
         }
     }
     return false;
 }
 
+// What one run of the session produced. Two live per process and are cleared, not freed, for
+// each input: only their capacity carries over, never their content.
 struct Transcript {
-    std::string replies;  // every byte the server wrote
-    std::vector<std::string> deliveries;
+    std::string replies;                     // every byte the server wrote
+    std::string delivered;                   // the delivered messages, one after the other
+    std::vector<std::size_t> delivery_ends;  // where each message ends in `delivered`
     bool tls = false;
+
+    void clear() {
+        replies.clear();
+        delivered.clear();
+        delivery_ends.clear();
+        tls = false;
+    }
+    std::size_t deliveries() const { return delivery_ends.size(); }
+    bool same_deliveries(const Transcript& other) const {
+        return delivered == other.delivered && delivery_ends == other.delivery_ends;
+    }
 };
 
 class Driver {
   public:
-    Driver() : policy_(fuzz_policy()), session_(config_, policy_) {}
+    explicit Driver(Transcript& transcript) : session_(config_, policy_), transcript_(transcript) {
+        transcript_.clear();
+    }
 
-    Transcript run(const std::vector<std::string_view>& turns) {
+    void run(const std::vector<std::string_view>& turns) {
         session_.start();
         drain();
         for (std::string_view turn : turns) {
@@ -94,7 +126,6 @@ class Driver {
         }
         session_.put_eof();
         drain();
-        return std::move(transcript_);
     }
 
   private:
@@ -134,11 +165,11 @@ class Driver {
     void check_write(std::string_view bytes) {
         require(!bytes.empty(), "an empty WriteEvent");
         transcript_.replies += bytes;
-        smtp::ReplyParser parser;
         while (!bytes.empty()) {
-            bytes.remove_prefix(parser.put(bytes));
-            require(parser.has_reply(), "a WriteEvent ends inside a reply");
-            const auto parsed = parser.take();
+            // One parser for the run: each write must end on a reply boundary, so it is idle here.
+            bytes.remove_prefix(parser_.put(bytes));
+            require(parser_.has_reply(), "a WriteEvent ends inside a reply");
+            const auto parsed = parser_.take();
             require(parsed.diagnostics.empty(), "a reply the reply parser finds malformed");
             require(!after_quit_, "a reply after the 221 reply to QUIT");
             after_quit_ = parsed.reply.code == 221;
@@ -167,7 +198,8 @@ class Driver {
                 "a delivered message over the size limit");
         require(!has_bare_line_end_or_nul(deliver.message),
                 "a delivered message with bare CR, bare LF or NUL under the reject policy");
-        transcript_.deliveries.push_back(deliver.message);
+        transcript_.delivered += deliver.message;
+        transcript_.delivery_ends.push_back(transcript_.delivered.size());
     }
 
     smtp::DeliveryStatus next_delivery_status() {
@@ -175,17 +207,18 @@ class Driver {
             smtp::DeliveryStatus::stored, smtp::DeliveryStatus::temporary_failure,
             smtp::DeliveryStatus::stored, smtp::DeliveryStatus::insufficient_storage,
             smtp::DeliveryStatus::permanent_failure};
-        const auto status = order[transcript_.deliveries.size() % std::size(order)];
+        const auto status = order[transcript_.deliveries() % std::size(order)];
         stored_ += status == smtp::DeliveryStatus::stored ? 1U : 0U;
         require(stored_ <= config_.limits.max_messages_per_session,
                 "more messages stored than the per-session limit");
         return status;
     }
 
-    smtp::SessionConfig config_ = fuzz_config();
-    smtp::StaticPolicy policy_;
+    const smtp::SessionConfig& config_ = fuzz_config();
+    smtp::StaticPolicy& policy_ = fuzz_policy();
     smtp::Session session_;
-    Transcript transcript_;
+    smtp::ReplyParser parser_;
+    Transcript& transcript_;
     std::size_t stored_ = 0;
     bool closed_ = false;
     bool after_quit_ = false;
@@ -195,16 +228,17 @@ class Driver {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static Transcript turnwise;
+    static Transcript at_once;
     const auto turns = mh::fuzz::split_turns(mh::fuzz::as_text(data, size));
-    const auto turnwise = Driver().run(turns);
+    Driver(turnwise).run(turns);
     const auto whole = mh::fuzz::joined(turns);
-    require(turnwise.deliveries.size() <= message_ends_in(whole),
+    require(turnwise.deliveries() <= message_ends_in(whole),
             "more deliveries than end-of-data sequences and BDAT LASTs in the input");
     if (turns.size() > 1 && !turnwise.tls) {
-        const auto at_once = Driver().run({whole});
+        Driver(at_once).run({whole});
         require(at_once.replies == turnwise.replies, "the replies depend on where turns are cut");
-        require(at_once.deliveries == turnwise.deliveries,
-                "the deliveries depend on where turns are cut");
+        require(at_once.same_deliveries(turnwise), "the deliveries depend on where turns are cut");
     }
     return 0;
 }
