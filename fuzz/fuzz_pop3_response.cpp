@@ -20,9 +20,10 @@ using mh::proto::pop3::ParsedResponse;
 using mh::proto::pop3::ResponseParser;
 using mh::proto::pop3::Status;
 
-// A small body limit so that the "counted, not kept" path is reached by short inputs.
+// Small line and body limits so that the truncated-line and "counted, not kept" paths are
+// reached by short inputs.
 constexpr ResponseParser::Limits limits{
-    .grammar_line = 512, .stored_line = 16384, .body_bytes = 1024, .diagnostics = 8};
+    .grammar_line = 512, .stored_line = 600, .body_bytes = 1024, .diagnostics = 8};
 
 bool body_expected(std::uint8_t flags, std::size_t index) {
     return ((static_cast<unsigned>(flags) >> (index % 8U)) & 1U) != 0;

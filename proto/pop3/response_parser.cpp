@@ -144,6 +144,10 @@ void ResponseParser::body_line(ReceivedLine line) {
         return;
     }
     current_.body_octets += line.length + 2;
+    if (line.truncated()) {  // the kept body no longer matches the wire: say so
+        note("body line " + number + " is " + std::to_string(line.length + 2) +
+             " octets long: only the first " + std::to_string(line.text.size()) + " were kept");
+    }
     std::string& text = line.text;
     if (text.starts_with('.')) {
         if (text.size() < 2 || text[1] != '.') {

@@ -176,6 +176,21 @@ TEST(ResponseParser, BodyMemoryIsBounded) {
         std::vector<std::string>{"the body is over 100 bytes: the rest is counted, not kept"});
 }
 
+// Found by fuzz_pop3_response with a 600-octet stored limit: a body line cut to the limit had
+// no diagnostic, so the body looked complete while its octet count disagreed with it.
+TEST(ResponseParser, TruncatedBodyLineIsReported) {
+    ResponseParser::Limits limits;
+    limits.stored_line = 10;
+    const auto responses =
+        parse_everywhere("+OK\r\n0123456789abcdef\r\nshort\r\n.\r\n", {true}, false, limits);
+    ASSERT_EQ(responses.size(), 1u);
+    EXPECT_EQ(responses[0].body, (std::vector<std::string>{"0123456789", "short"}));
+    EXPECT_EQ(responses[0].body_octets, 25u);
+    EXPECT_EQ(
+        responses[0].diagnostics,
+        std::vector<std::string>{"body line 1 is 18 octets long: only the first 10 were kept"});
+}
+
 TEST(ResponseParser, DiagnosticsAreBounded) {
     std::string input = "+OK\r\n";
     for (int i = 0; i < 100; ++i) {
