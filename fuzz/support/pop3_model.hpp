@@ -8,9 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
-#include <deque>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -29,12 +27,12 @@ class Pop3Model {
     static constexpr std::string_view password = "alice-pw";
     static constexpr std::string_view apop_timestamp = "<1.2@pop.example.test>";
 
-    Pop3Model() : session_(config(), store_) {
-        store_.add_account(std::string(account), std::string(password));
-        store_.add_message(account, "Subject: one\r\n\r\nhello\r\n");
-        store_.add_message(account, "Subject: dots\r\n\r\n.leading\r\n..two\r\n.\r\nend\r\n");
-        store_.add_message(account, "Subject: bare\n\nlf only\nno final line end");
-        initial_ = store_.contents(account);
+    Pop3Model()
+        : store_(unchanged_store()),
+          initial_(initial_messages()),
+          unchanged_(store_.changes()),
+          session_(config(), store_),
+          deleted_(initial_.size(), false) {
         session_.start();
         drain();
         answer_lines();
@@ -47,7 +45,7 @@ class Pop3Model {
         }
         const std::size_t used = session_.put(bytes);
         require(used == bytes.size(), "put() refused input below the 64 KiB backlog");
-        split_lines(bytes);
+        received_.append(bytes);
         drain();
         answer_lines();
         check_store();
@@ -67,9 +65,40 @@ class Pop3Model {
 
   private:
     struct Line {
-        std::string text;        // without LF and one trailing CR
+        std::string_view text;   // without LF and one trailing CR
         std::size_t length = 0;  // octets before the LF, CR included
     };
+
+    static void fill(proto::pop3::MemoryStore& store) {
+        store.add_account(std::string(account), std::string(password));
+        store.add_message(account, "Subject: one\r\n\r\nhello\r\n");
+        store.add_message(account, "Subject: dots\r\n\r\n.leading\r\n..two\r\n.\r\nend\r\n");
+        store.add_message(account, "Subject: bare\n\nlf only\nno final line end");
+    }
+
+    // One store for the process, built again only after a session removed messages from it:
+    // every model starts from the same three messages with the same UIDs (a finding replays
+    // alone) without rebuilding the store for each input. The previous model's session, which
+    // held the maildrop lock, is gone by the time the next model is constructed.
+    static proto::pop3::MemoryStore& unchanged_store() {
+        static proto::pop3::MemoryStore store;
+        static std::size_t built = 0;
+        if (built == 0 || store.changes() != built) {
+            store = proto::pop3::MemoryStore();
+            fill(store);
+            built = store.changes();
+        }
+        return store;
+    }
+
+    static const std::vector<std::string>& initial_messages() {
+        static const std::vector<std::string> messages = [] {
+            proto::pop3::MemoryStore store;
+            fill(store);
+            return store.contents(account);
+        }();
+        return messages;
+    }
 
     static proto::pop3::SessionConfig config() {
         proto::pop3::SessionConfig config;
@@ -77,20 +106,6 @@ class Pop3Model {
         config.apop_timestamp = std::string(apop_timestamp);
         config.hard_error_limit = 10;
         return config;
-    }
-
-    void split_lines(std::string_view bytes) {
-        for (const char c : bytes) {
-            if (c == '\n') {
-                lines_.push_back(std::move(partial_));
-                partial_ = Line{};
-            } else {
-                ++partial_.length;
-                if (partial_.text.size() < 5000) {
-                    partial_.text.push_back(c);
-                }
-            }
-        }
     }
 
     void drain() {
@@ -116,17 +131,26 @@ class Pop3Model {
                     "the greeting lacks the APOP timestamp");
             greeted_ = true;
         }
-        while (!lines_.empty() && !closed_) {
-            Line line = std::move(lines_.front());
-            lines_.pop_front();
+        // The complete lines of what the client sent, in place in received_; STLS and QUIT drop
+        // the rest (answer() clears received_ then).
+        while (!closed_) {
+            const auto lf = received_.find('\n', read_);
+            if (lf == std::string::npos) {
+                break;
+            }
+            Line line{std::string_view(received_).substr(read_, lf - read_), lf - read_};
+            read_ = lf + 1;
             if (!line.text.empty() && line.text.back() == '\r') {
-                line.text.pop_back();
+                line.text.remove_suffix(1);
             }
             answer(line);
         }
         if (closed_) {
-            lines_.clear();
+            received_.clear();
+        } else {
+            received_.erase(0, read_);  // keeps the unfinished line
         }
+        read_ = 0;
         require(output_.empty(), "a response that answers no command");
         require(closed_ == closed_event_, "the session closed unlike the model says");
     }
@@ -144,9 +168,10 @@ class Pop3Model {
             return;
         }
         const auto space = line.text.find(' ');
-        const std::string verb = upper(line.text.substr(0, space));
-        const auto args = arguments(space == std::string::npos ? "" : line.text.substr(space + 1));
-        const bool nul = line.text.find('\0') != std::string::npos;
+        const std::string_view verb = upper(line.text.substr(0, space));
+        const auto& args =
+            arguments(space == std::string_view::npos ? "" : line.text.substr(space + 1));
+        const bool nul = line.text.find('\0') != std::string_view::npos;
         const bool body = !nul && expects_body(verb, args.size());
         const auto response = next_response(body);
         if (nul) {
@@ -158,12 +183,12 @@ class Pop3Model {
         }
     }
 
-    static bool expects_body(const std::string& verb, std::size_t args) {
+    static bool expects_body(std::string_view verb, std::size_t args) {
         return verb == "RETR" || verb == "TOP" || verb == "CAPA" ||
                ((verb == "LIST" || verb == "UIDL" || verb == "AUTH") && args == 0);
     }
 
-    void authorization_command(const std::string& verb, const std::vector<std::string>& args,
+    void authorization_command(std::string_view verb, const std::vector<std::string_view>& args,
                                const proto::pop3::ParsedResponse& response) {
         using proto::pop3::Status;
         if (verb == "QUIT" && args.empty()) {
@@ -176,8 +201,8 @@ class Pop3Model {
             tls_ = true;
             require(tls_requested_, "STLS +OK without StartTlsEvent");
             session_.tls_established();
-            lines_.clear();  // RFC 2595 4: the rest of the read is discarded
-            partial_ = Line{};
+            received_.clear();  // RFC 2595 4: the rest of the read is discarded
+            read_ = 0;
             return;
         }
         if (response.status == Status::continuation) {
@@ -202,13 +227,13 @@ class Pop3Model {
         if (response.status == proto::pop3::Status::ok) {
             require(may_succeed, "a cancelled AUTH logged in");
             transaction_ = true;
-            deleted_.clear();
+            std::fill(deleted_.begin(), deleted_.end(), false);
         } else {
             expect_err(response, "a login answered neither +OK nor -ERR");
         }
     }
 
-    void transaction_command(const std::string& verb, const std::vector<std::string>& args,
+    void transaction_command(std::string_view verb, const std::vector<std::string_view>& args,
                              const proto::pop3::ParsedResponse& response) {
         using proto::pop3::Status;
         const bool ok = response.status == Status::ok;
@@ -235,10 +260,10 @@ class Pop3Model {
             const bool valid = index && (verb != "TOP" || all_digits(args[1]));
             require(ok == valid, "a message-number command answered against the model");
             if (ok && verb == "DELE") {
-                deleted_.insert(*index);
+                deleted_[*index] = true;
             }
             if (ok && verb == "RETR") {
-                require(response.body == message_lines(initial_[*index]) &&
+                require(same_lines(response.body, initial_[*index]) &&
                             response.body_octets >= initial_[*index].size(),
                         "RETR returned other content than the stored message");
             }
@@ -246,7 +271,7 @@ class Pop3Model {
         }
         if (verb == "RSET" && args.empty()) {
             require(ok, "RSET is not +OK");
-            deleted_.clear();
+            std::fill(deleted_.begin(), deleted_.end(), false);
             return;
         }
         if (verb == "NOOP" && args.empty()) {
@@ -260,7 +285,7 @@ class Pop3Model {
         expect_err(response, "a command accepted in TRANSACTION that RFC 1939 does not allow");
     }
 
-    std::optional<std::size_t> message_index(const std::string& arg) const {
+    std::optional<std::size_t> message_index(std::string_view arg) const {
         if (!all_digits(arg)) {
             return std::nullopt;
         }
@@ -269,31 +294,34 @@ class Pop3Model {
             number = std::min<std::size_t>(1'000'000'000,
                                            number * 10 + static_cast<std::size_t>(c - '0'));
         }
-        if (number == 0 || number > initial_.size() || deleted_.contains(number - 1)) {
+        if (number == 0 || number > initial_.size() || deleted_[number - 1]) {
             return std::nullopt;
         }
         return number - 1;
     }
 
-    std::size_t count() const { return initial_.size() - deleted_.size(); }
+    std::size_t count() const {
+        return static_cast<std::size_t>(std::count(deleted_.begin(), deleted_.end(), false));
+    }
     std::size_t octets() const {
         std::size_t total = 0;
         for (std::size_t i = 0; i < initial_.size(); ++i) {
-            total += deleted_.contains(i) ? 0 : initial_[i].size();
+            total += deleted_[i] ? 0 : initial_[i].size();
         }
         return total;
     }
 
-    // The store changes only when a QUIT in TRANSACTION ended the session (RFC 1939 6).
+    // The store changes only when a QUIT in TRANSACTION ended the session (RFC 1939 6). Before
+    // that, the store's change counter says it without copying the mailbox on every turn.
     void check_store() {
-        const auto now = store_.contents(account);
         if (!quit_in_transaction_) {
-            require(now == initial_, "the maildrop changed before QUIT");
+            require(store_.changes() == unchanged_, "the maildrop changed before QUIT");
             return;
         }
+        const auto now = store_.contents(account);
         std::vector<std::string> kept;
         for (std::size_t i = 0; i < initial_.size(); ++i) {
-            if (!deleted_.contains(i)) {
+            if (!deleted_[i]) {
                 kept.push_back(initial_[i]);
             }
         }
@@ -322,28 +350,32 @@ class Pop3Model {
         require(response.status == proto::pop3::Status::err, invariant);
     }
 
-    static std::vector<std::string> message_lines(std::string_view content) {
-        std::vector<std::string> lines;
+    // Whether `body` holds exactly the CRLF-terminated lines of `content`.
+    static bool same_lines(const std::vector<std::string>& body, std::string_view content) {
+        std::size_t line = 0;
         for (auto end = content.find("\r\n"); end != std::string_view::npos;
              end = content.find("\r\n")) {
-            lines.emplace_back(content.substr(0, end));
+            if (line == body.size() || body[line++] != content.substr(0, end)) {
+                return false;
+            }
             content.remove_prefix(end + 2);
         }
-        return lines;
+        return line == body.size();
     }
 
-    static std::vector<std::string> arguments(std::string_view text) {
-        std::vector<std::string> out;
+    // The space-separated words of `text`, in a vector reused for every line.
+    const std::vector<std::string_view>& arguments(std::string_view text) {
+        args_.clear();
         std::size_t pos = 0;
         while (pos < text.size()) {
             auto end = text.find(' ', pos);
             end = end == std::string_view::npos ? text.size() : end;
             if (end > pos) {
-                out.emplace_back(text.substr(pos, end - pos));
+                args_.push_back(text.substr(pos, end - pos));
             }
             pos = end + 1;
         }
-        return out;
+        return args_;
     }
 
     static bool all_digits(std::string_view text) {
@@ -352,22 +384,26 @@ class Pop3Model {
         });
     }
 
-    static std::string upper(std::string_view text) {
-        std::string out(text);
-        std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    // The verb in upper case, in a buffer reused for every line.
+    std::string_view upper(std::string_view text) {
+        verb_.assign(text);
+        std::transform(verb_.begin(), verb_.end(), verb_.begin(), [](char c) {
             return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         });
-        return out;
+        return verb_;
     }
 
-    proto::pop3::MemoryStore store_;
+    proto::pop3::MemoryStore& store_;
+    const std::vector<std::string>& initial_;
+    const std::size_t unchanged_;  // store_.changes() before the session
     proto::pop3::Session session_;
     proto::pop3::ResponseParser parser_;
-    std::vector<std::string> initial_;
-    std::deque<Line> lines_;
-    Line partial_;
+    std::string received_;  // client bytes whose lines are not answered yet
+    std::size_t read_ = 0;  // where the next line starts in received_
+    std::string verb_;
+    std::vector<std::string_view> args_;
     std::string output_;
-    std::set<std::size_t> deleted_;
+    std::vector<bool> deleted_;  // parallel to initial_
     unsigned errors_ = 0;
     bool greeted_ = false;
     bool transaction_ = false;

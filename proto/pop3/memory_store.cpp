@@ -53,7 +53,7 @@ class MemoryStore::Drop : public Maildrop {
         }
         // By UID: mail that arrived during the session is kept and positions may have moved.
         auto& stored = account->messages;
-        std::erase_if(stored, [&](const StoredMessage& message) {
+        store_.changes_ += std::erase_if(stored, [&](const StoredMessage& message) {
             return std::any_of(indexes.begin(), indexes.end(), [&](std::size_t index) {
                 return snapshot_.at(index).uid == message.uid;
             });
@@ -79,6 +79,7 @@ std::string MemoryStore::add_message(std::string_view account, std::string_view 
     }
     std::string uid = "mem" + std::to_string(next_uid_++);
     target->messages.push_back({uid, with_crlf_line_ends(content)});
+    ++changes_;
     return uid;
 }
 

@@ -25,6 +25,9 @@ class MemoryStore : public Mailstore {
     // The messages currently stored (what a new session would see).
     std::vector<std::string> contents(std::string_view account) const;
     bool locked(std::string_view account) const;
+    // Messages added or removed so far, in every mailbox: one that keeps the store across
+    // sessions (the fuzz target) sees at once whether a session changed it, without a copy.
+    std::size_t changes() const { return changes_; }
     // Makes Maildrop::remove fail, to test the UPDATE state's error path.
     void fail_removals(bool fail) { fail_removals_ = fail; }
 
@@ -51,6 +54,7 @@ class MemoryStore : public Mailstore {
 
     std::map<std::string, Account, std::less<>> accounts_;
     std::size_t next_uid_ = 1;
+    std::size_t changes_ = 0;
     bool fail_removals_ = false;
 };
 
