@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <deque>
+#include <charconv>
+#include <iterator>
+#include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "proto/common/write_batch.hpp"
 #include "proto/pop3/detail/multiline.hpp"
 #include "proto/sasl/base64.hpp"
 #include "proto/sasl/plain.hpp"
@@ -77,18 +81,43 @@ const VerbRule* find_verb(std::string_view name) {
     return it == verb_table.end() ? nullptr : &*it;
 }
 
-std::vector<std::string_view> split_arguments(std::string_view text) {
-    std::vector<std::string_view> args;
+// The words of a command's argument text. No verb takes more than two, so the first three are
+// kept (a third is enough to refuse the line) and `count` says how many there were: no
+// allocation per command.
+struct Arguments {
+    std::array<std::string_view, 3> words;
+    std::size_t count = 0;
+
+    std::span<const std::string_view> kept() const {
+        return {words.data(), std::min(count, words.size())};
+    }
+};
+
+Arguments split_arguments(std::string_view text) {
+    Arguments args;
     std::size_t pos = 0;
     while (pos < text.size()) {
         const auto space = text.find(' ', pos);
         const auto end = space == std::string_view::npos ? text.size() : space;
         if (end > pos) {
-            args.push_back(text.substr(pos, end - pos));
+            if (args.count < args.words.size()) {
+                args.words[args.count] = text.substr(pos, end - pos);
+            }
+            ++args.count;
         }
         pos = end + 1;
     }
     return args;
+}
+
+// The pieces a reply's text is made of, appended to the output buffer in place.
+void append_piece(std::string& out, std::string_view text) {
+    out.append(text);
+}
+void append_piece(std::string& out, std::size_t number) {
+    char digits[24];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), number).ptr;
+    out.append(digits, end);
 }
 
 bool all_digits(std::string_view text) {
@@ -136,25 +165,30 @@ struct Session::Impl {
     std::string input;
     std::size_t input_pos = 0;  // start of the unprocessed input
     std::string output;         // replies of the batch being built
-    std::deque<Event> events;
+    // Events not yet handed out, from events[next_event] on; one vector for the whole session.
+    std::vector<Event> events;
+    std::size_t next_event = 0;
 
     Impl(SessionConfig c, Mailstore& s) : config(std::move(c)), store(&s) {}
 
     // --- replies -------------------------------------------------------------------------
 
-    void ok(std::string_view text) {
+    // "+OK", a space and the concatenation of `text` (when there is any), written in place.
+    template <typename... Text>
+    void ok(const Text&... text) {
         output += "+OK";
-        if (!text.empty()) {
+        if constexpr (sizeof...(text) > 0) {
             output += ' ';
-            output += text;
+            (append_piece(output, text), ...);
         }
         output += "\r\n";
     }
 
     // Every -ERR counts toward the hard limit; at the limit the session closes after the reply.
-    void err(std::string_view text) {
+    template <typename... Text>
+    void err(const Text&... text) {
         output += "-ERR ";
-        output += text;
+        (append_piece(output, text), ...);
         output += "\r\n";
         if (++errors >= config.hard_error_limit && state != State::closed) {
             close();
@@ -163,8 +197,7 @@ struct Session::Impl {
 
     void flush() {
         if (!output.empty()) {
-            events.emplace_back(WriteEvent{std::move(output)});
-            output.clear();
+            events.emplace_back(WriteEvent{take_write_batch(output)});
         }
     }
 
@@ -184,12 +217,10 @@ struct Session::Impl {
             return;
         }
         greeted = true;
-        std::string text = config.hostname + " POP3 server ready";
-        if (config.apop_enabled && !config.apop_timestamp.empty()) {
-            text += ' ';
-            text += config.apop_timestamp;  // RFC 1939 7: the timestamp banner for APOP
-        }
-        ok(text);
+        // RFC 1939 7: the timestamp banner for APOP.
+        const bool banner = config.apop_enabled && !config.apop_timestamp.empty();
+        ok(config.hostname, " POP3 server ready", banner ? " " : "",
+           banner ? std::string_view(config.apop_timestamp) : std::string_view());
     }
 
     bool login_allowed() const { return tls || !config.login_requires_tls; }
@@ -267,17 +298,17 @@ struct Session::Impl {
         const bool allowed =
             state == State::authorization ? rule->in_authorization : rule->in_transaction;
         if (!allowed) {
-            err(std::string(rule->name) + " not valid in the " +
-                (state == State::authorization ? "AUTHORIZATION" : "TRANSACTION") + " state");
+            err(rule->name, " not valid in the ",
+                state == State::authorization ? "AUTHORIZATION" : "TRANSACTION", " state");
             return;
         }
-        const auto args = rule->verb == Verb::pass && !rest.empty()
-                              ? std::vector<std::string_view>{rest}
-                              : split_arguments(rest);
-        if (args.size() < rule->min_args || args.size() > rule->max_args) {
-            err("syntax: " + std::string(rule->usage));
+        const auto split = rule->verb == Verb::pass && !rest.empty() ? Arguments{{rest}, 1}
+                                                                     : split_arguments(rest);
+        if (split.count < rule->min_args || split.count > rule->max_args) {
+            err("syntax: ", rule->usage);
             return;
         }
+        const auto args = split.kept();
         switch (rule->verb) {
             case Verb::user:
                 return on_user(args[0]);
@@ -302,7 +333,7 @@ struct Session::Impl {
             case Verb::dele:
                 return on_dele(args[0]);
             case Verb::noop:
-                return ok("");
+                return ok();
             case Verb::rset:
                 return on_rset();
             case Verb::top:
@@ -363,11 +394,11 @@ struct Session::Impl {
         open(store->authenticate_apop(name, config.apop_timestamp, to_lower(digest)));
     }
 
-    void on_auth(const std::vector<std::string_view>& args) {
+    void on_auth(std::span<const std::string_view> args) {
         user.reset();
         if (args.empty()) {
             // Not in RFC 5034; the common listing of mechanisms (as CAPA's SASL line has it).
-            ok("");
+            ok();
             output += "PLAIN\r\n.\r\n";
             return;
         }
@@ -430,7 +461,7 @@ struct Session::Impl {
         maildrop = std::move(opened);
         deleted.assign(maildrop->messages().size(), false);
         state = State::transaction;
-        ok("maildrop locked and ready, " + drop_summary());
+        ok("maildrop locked and ready, ", count_left(), " messages (", octets_left(), " octets)");
     }
 
     void on_capa() {
@@ -438,15 +469,19 @@ struct Session::Impl {
         output +=
             "TOP\r\nUSER\r\nSASL PLAIN\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUIDL\r\n";
         if (config.expire_days) {
-            output += "EXPIRE " + std::to_string(*config.expire_days) + "\r\n";
+            output += "EXPIRE ";
+            append_piece(output, std::size_t{*config.expire_days});
+            output += "\r\n";
         }
         if (config.login_delay_secs) {
-            output += "LOGIN-DELAY " + std::to_string(*config.login_delay_secs) + "\r\n";
+            output += "LOGIN-DELAY ";
+            append_piece(output, std::size_t{*config.login_delay_secs});
+            output += "\r\n";
         }
         if (config.tls_available && !tls && state == State::authorization) {
             output += "STLS\r\n";
         }
-        output += "IMPLEMENTATION " + config.implementation + "\r\n.\r\n";
+        output.append("IMPLEMENTATION ").append(config.implementation).append("\r\n.\r\n");
     }
 
     void on_stls() {
@@ -482,7 +517,7 @@ struct Session::Impl {
             }
         }
         if (doomed.empty() || maildrop->remove(doomed)) {
-            ok("bye, " + std::to_string(doomed.size()) + " messages deleted");
+            ok("bye, ", doomed.size(), " messages deleted");
         } else {
             err("[SYS/TEMP] some deleted messages not removed");
         }
@@ -493,23 +528,24 @@ struct Session::Impl {
 
     // --- TRANSACTION ---------------------------------------------------------------------
 
-    std::string drop_summary() const {
-        std::size_t count = 0;
+    // The messages not marked as deleted, and their size.
+    std::size_t count_left() const {
+        return static_cast<std::size_t>(std::count(deleted.begin(), deleted.end(), false));
+    }
+    std::size_t octets_left() const {
         std::size_t octets = 0;
         const auto& messages = maildrop->messages();
         for (std::size_t i = 0; i < messages.size(); ++i) {
-            if (!deleted[i]) {
-                ++count;
-                octets += messages[i].octets;
-            }
+            octets += deleted[i] ? 0 : messages[i].octets;
         }
-        return std::to_string(count) + " messages (" + std::to_string(octets) + " octets)";
+        return octets;
     }
+    void drop_summary() { ok(count_left(), " messages (", octets_left(), " octets)"); }
 
     // A message-number argument (RFC 1939 5): 1-based, existing, not marked as deleted.
     std::optional<std::size_t> message_index(std::string_view arg) {
         if (!all_digits(arg)) {
-            err("invalid message number: " + std::string(arg.substr(0, 40)));
+            err("invalid message number: ", arg.substr(0, 40));
             return std::nullopt;
         }
         const std::size_t number = saturating_number(arg);
@@ -518,56 +554,50 @@ struct Session::Impl {
             return std::nullopt;
         }
         if (deleted[number - 1]) {
-            err("message " + std::to_string(number) + " already deleted");
+            err("message ", number, " already deleted");
             return std::nullopt;
         }
         return number - 1;
     }
 
     void on_stat() {
-        std::size_t count = 0;
-        std::size_t octets = 0;
-        const auto& messages = maildrop->messages();
-        for (std::size_t i = 0; i < messages.size(); ++i) {
-            if (!deleted[i]) {
-                ++count;
-                octets += messages[i].octets;
-            }
-        }
         // RFC 1939 5: exactly "+OK nn mm", nothing else may follow the size.
-        ok(std::to_string(count) + " " + std::to_string(octets));
+        ok(count_left(), " ", octets_left());
     }
 
-    // LIST and UIDL share the shape: one line for a message, or a listing of all.
+    // LIST and UIDL share the shape: one line for a message, or a listing of all; `value` is
+    // the message's octet count or its UID.
     template <typename Value>
-    void listing(const std::vector<std::string_view>& args, Value value) {
+    void listing(std::span<const std::string_view> args, Value value) {
         if (!args.empty()) {
             if (const auto index = message_index(args[0])) {
-                ok(std::to_string(*index + 1) + " " + value(*index));
+                ok(*index + 1, " ", value(*index));
             }
             return;
         }
-        ok(drop_summary());
+        drop_summary();
         for (std::size_t i = 0; i < deleted.size(); ++i) {
             if (!deleted[i]) {
-                output += std::to_string(i + 1) + " " + value(i) + "\r\n";
+                append_piece(output, i + 1);
+                output += ' ';
+                append_piece(output, value(i));
+                output += "\r\n";
             }
         }
         output += ".\r\n";
     }
 
-    void on_list(const std::vector<std::string_view>& args) {
-        listing(args,
-                [&](std::size_t i) { return std::to_string(maildrop->messages()[i].octets); });
+    void on_list(std::span<const std::string_view> args) {
+        listing(args, [&](std::size_t i) { return maildrop->messages()[i].octets; });
     }
 
-    void on_uidl(const std::vector<std::string_view>& args) {
-        listing(args, [&](std::size_t i) { return maildrop->messages()[i].uid; });
+    void on_uidl(std::span<const std::string_view> args) {
+        listing(args, [&](std::size_t i) { return std::string_view(maildrop->messages()[i].uid); });
     }
 
     void on_retr(std::string_view arg) {
         if (const auto index = message_index(arg)) {
-            ok(std::to_string(maildrop->messages()[*index].octets) + " octets");
+            ok(maildrop->messages()[*index].octets, " octets");
             detail::append_multiline(output, maildrop->read(*index));
         }
     }
@@ -588,13 +618,13 @@ struct Session::Impl {
     void on_dele(std::string_view arg) {
         if (const auto index = message_index(arg)) {
             deleted[*index] = true;
-            ok("message " + std::to_string(*index + 1) + " deleted");
+            ok("message ", *index + 1, " deleted");
         }
     }
 
     void on_rset() {
         std::fill(deleted.begin(), deleted.end(), false);
-        ok(drop_summary());
+        drop_summary();
     }
 };
 
@@ -626,15 +656,19 @@ void Session::put_eof() {
 }
 
 std::optional<Event> Session::next_event() {
-    if (impl_->events.empty()) {
+    auto& events = impl_->events;
+    if (impl_->next_event == events.size()) {
         impl_->process();
         impl_->flush();
     }
-    if (impl_->events.empty()) {
+    if (impl_->next_event == events.size()) {
         return std::nullopt;
     }
-    Event event = std::move(impl_->events.front());
-    impl_->events.pop_front();
+    Event event = std::move(events[impl_->next_event++]);
+    if (impl_->next_event == events.size()) {
+        events.clear();  // keeps the capacity
+        impl_->next_event = 0;
+    }
     return event;
 }
 

@@ -7,6 +7,7 @@
 
 #include "proto/common/ascii.hpp"
 #include "proto/common/line_framer.hpp"
+#include "proto/common/write_batch.hpp"
 #include "proto/sasl/base64.hpp"
 #include "proto/sasl/plain.hpp"
 #include "proto/smtp/command.hpp"
@@ -154,11 +155,9 @@ struct Session::Impl {
         (append_piece(out, text), ...);
         out += "\r\n";
     }
-    // A copy of exactly the bytes: `out` keeps its capacity for the next replies.
     void flush() {
         if (!out.empty()) {
-            events.emplace_back(WriteEvent{out});
-            out.clear();
+            events.emplace_back(WriteEvent{take_write_batch(out)});
         }
     }
     void close() {
