@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -28,6 +27,7 @@
 #include "cli/commands.hpp"
 #include "cli/embedded_target.hpp"
 #include "cli/suite_options.hpp"
+#include "cli/target_option.hpp"
 #include "harness/bench/engine.hpp"
 #include "harness/bench/integrity.hpp"
 #include "harness/bench/message_factory.hpp"
@@ -186,32 +186,24 @@ int outcome(const bench::Report& report) {
     return report.stats.error_count() == 0 ? 0 : 1;
 }
 
-// The embedded reference, started when no target is given (its store in a temporary folder).
-struct Embedded {
-    std::filesystem::path root;
-    std::unique_ptr<reference::EmbeddedServer> server;
+using PortOf = std::uint16_t reference::EmbeddedEndpoints::*;
 
-    Embedded() {
-        root = std::filesystem::temp_directory_path() /
-               fmt::format("mailharness-bench-{}", ::getpid());
-        server = reference::EmbeddedServer::start(root);
-        std::fprintf(stderr, "bench: target is the embedded reference (store %s)\n", root.c_str());
-    }
-    ~Embedded() {
-        server->stop();
-        std::error_code ignored;
-        std::filesystem::remove_all(root, ignored);
-    }
-};
+// HOST:PORT of --smtp / --pop3, or, when that is not given, of the embedded reference's `port`,
+// started into `embedded` (with the durable store of `serve`, in a temporary folder).
+std::string target_or_embedded(const std::string& flag_value,
+                               std::unique_ptr<EmbeddedTarget>& embedded, PortOf port) {
+    if (!flag_value.empty())
+        return flag_value;
+    embedded = std::make_unique<EmbeddedTarget>("bench", reference::EmbeddedOptions{});
+    std::fprintf(stderr, "bench: target is the embedded reference (store %s)\n",
+                 embedded->store().c_str());
+    return fmt::format("{}:{}", embedded->endpoints().host, embedded->endpoints().*port);
+}
 
 int run_smtp(SmtpFlags flags) {
-    std::unique_ptr<Embedded> embedded;
+    std::unique_ptr<EmbeddedTarget> embedded;
     bench::SmtpLoadOptions options;
-    if (flags.target.empty()) {
-        embedded = std::make_unique<Embedded>();
-        const auto& ep = embedded->server->endpoints();
-        flags.target = fmt::format("{}:{}", ep.host, ep.smtp);
-    }
+    flags.target = target_or_embedded(flags.target, embedded, &reference::EmbeddedEndpoints::smtp);
     options.endpoint = resolve("--smtp", flags.target);
     options.tls = tls_mode(flags.tls);
     if (!flags.auth.empty())
@@ -263,8 +255,7 @@ int run_smtp(SmtpFlags flags) {
             std::string pop3 = flags.verify_pop3;
             bench::Credentials account{"alice", "alice-pw"};
             if (embedded && pop3.empty())
-                pop3 = fmt::format("{}:{}", embedded->server->endpoints().host,
-                                   embedded->server->endpoints().pop3);
+                pop3 = fmt::format("{}:{}", embedded->endpoints().host, embedded->endpoints().pop3);
             if (pop3.empty())
                 throw UsageError("--verify needs --verify-maildir DIR or --verify-pop3 HOST:PORT");
             if (flags.auth.size() > 1)
@@ -285,13 +276,9 @@ int run_smtp(SmtpFlags flags) {
 }
 
 int run_pop3(Pop3Flags flags) {
-    std::unique_ptr<Embedded> embedded;
+    std::unique_ptr<EmbeddedTarget> embedded;
     bench::Pop3LoadOptions options;
-    if (flags.target.empty()) {
-        embedded = std::make_unique<Embedded>();
-        const auto& ep = embedded->server->endpoints();
-        flags.target = fmt::format("{}:{}", ep.host, ep.pop3);
-    }
+    flags.target = target_or_embedded(flags.target, embedded, &reference::EmbeddedEndpoints::pop3);
     options.endpoint = resolve("--pop3", flags.target);
     options.tls = tls_mode(flags.tls);
     for (const auto& a : flags.auth)
@@ -332,20 +319,15 @@ int run_scenario(const ScenarioFlags& flags) {
         print_load_errors(stderr, suites.errors);
         return 2;
     }
-    std::optional<EmbeddedTarget> embedded;
-    sc::TargetProfile profile;
-    if (flags.target_file.empty()) {
-        embedded.emplace();
-        profile = embedded->profile();
+    TargetFlags target_flags;
+    target_flags.file = flags.target_file;
+    const ResolvedTarget target =
+        resolve_target(target_flags, "bench", {.store = reference::Durability::unsynced});
+    if (!target)
+        return target.exit_code;
+    if (target.embedded)
         std::fprintf(stderr, "bench: target is the embedded reference\n");
-    } else {
-        auto load = sc::load_target(flags.target_file);
-        if (!load.profile) {
-            print_load_errors(stderr, load.errors);
-            return 2;
-        }
-        profile = std::move(*load.profile);
-    }
+    const sc::TargetProfile& profile = target.profile;
     bench::ScenarioLoadOptions options;
     options.profile = &profile;
     options.capabilities = harness::run::probe_capabilities(profile, sc::Duration(5000));

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "cli/embedded_target.hpp"
 #include "cli/suite_options.hpp"
+#include "cli/target_option.hpp"
 #include "harness/diff/diff_report.hpp"
 #include "harness/diff/run_diff.hpp"
 #include "harness/report/reports.hpp"
@@ -87,16 +87,19 @@ std::size_t terminal_width() {
 harness::RunResult run_against(const std::string& target, const std::vector<sc::Suite>& suites,
                                const harness::run::RunOptions& options) {
     std::fprintf(stderr, "mailharness diff: running against %s\n", target.c_str());
-    if (target == "embedded") {
-        const EmbeddedTarget embedded;
-        return harness::run::run_suites(suites, embedded.profile(), options);
+    TargetFlags flags;
+    if (target != "embedded") {
+        flags.file = target;
     }
-    auto load = sc::load_target(target);
-    if (!load.profile) {
-        print_load_errors(stderr, load.errors);
+    const ResolvedTarget resolved =
+        resolve_target(flags, "diff", {.store = reference::Durability::unsynced});
+    if (resolved.exit_code == 2) {
         throw BadInput("bad target profile " + target);
     }
-    return harness::run::run_suites(suites, *load.profile, options);
+    if (!resolved) {
+        throw std::runtime_error("the embedded reference did not start");
+    }
+    return harness::run::run_suites(suites, resolved.profile, options);
 }
 
 // Both runs, and the labels their columns get.

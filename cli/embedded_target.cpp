@@ -8,21 +8,20 @@ namespace mh::cli {
 
 namespace {
 
-std::filesystem::path make_temp_maildir() {
+std::filesystem::path make_temp_maildir(std::string_view purpose) {
     std::random_device random;
-    const auto path =
-        std::filesystem::temp_directory_path() / ("mailharness-run-" + std::to_string(random()));
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("mailharness-" + std::string(purpose) + "-" + std::to_string(random()));
     std::filesystem::create_directories(path);
     return path;
 }
 
 }  // namespace
 
-EmbeddedTarget::EmbeddedTarget() : maildir_(make_temp_maildir()) {
+EmbeddedTarget::EmbeddedTarget(std::string_view purpose, reference::EmbeddedOptions options)
+    : maildir_(make_temp_maildir(purpose)) {
     try {
-        // The Maildir goes at exit: fsyncs would only make every delivery wait for the disk.
-        server_ =
-            reference::EmbeddedServer::start(maildir_, {.store = reference::Durability::unsynced});
+        server_ = reference::EmbeddedServer::start(maildir_, options);
     } catch (...) {
         std::error_code ignored;
         std::filesystem::remove_all(maildir_, ignored);

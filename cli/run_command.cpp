@@ -7,10 +7,9 @@
 #include <optional>
 
 #include "cli/commands.hpp"
-#include "cli/embedded_target.hpp"
-#include "cli/endpoint_option.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/suite_options.hpp"
+#include "cli/target_option.hpp"
 #include "harness/report/html_report.hpp"
 #include "harness/report/reports.hpp"
 #include "harness/run/runner.hpp"
@@ -29,9 +28,7 @@ namespace sc = harness::scenario;
 
 struct RunFlags {
     SuiteOptions suites;
-    std::string target_file;
-    std::string smtp, pop3;  // HOST:PORT
-    std::string tls, smtp_tls, pop3_tls;
+    TargetFlags target;
     unsigned jobs = 0;
     std::string shard;  // I/N
     std::string fail_on = "must";
@@ -91,44 +88,14 @@ int run(const RunFlags& flags) {
     Interrupt interrupt("stopping the running cases");
     options.stop = interrupt.token();
 
-    // The target: a profile file, endpoints from flags, or the embedded default.
-    std::optional<EmbeddedTarget> embedded;
-    sc::TargetProfile profile;
-    if (!flags.target_file.empty()) {
-        auto load = sc::load_target(flags.target_file);
-        if (!load.profile) {
-            print_load_errors(stderr, load.errors);
-            return 2;
-        }
-        profile = std::move(*load.profile);
-    } else if (flags.smtp.empty() && flags.pop3.empty()) {
-        try {
-            embedded.emplace();
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "mailharness: cannot start the embedded reference server: %s\n",
-                         e.what());
-            return 3;
-        }
-        profile = embedded->profile();
-    } else {
-        profile = sc::embedded_default_profile("127.0.0.1", 0, 0);  // the documented default names
-        profile.name = "command-line";
-        profile.smtp.reset();
-        profile.pop3.reset();
+    // The embedded default's Maildir goes at exit: fsyncs would only make every delivery wait
+    // for the disk.
+    ResolvedTarget target =
+        resolve_target(flags.target, "run", {.store = reference::Durability::unsynced});
+    if (!target) {
+        return target.exit_code;
     }
-    const sc::TlsMode both = tls_mode("--tls", flags.tls, sc::TlsMode::none);
-    if (!flags.smtp.empty()) {
-        profile.smtp = parse_endpoint("--smtp", flags.smtp);
-        profile.smtp->tls = tls_mode("--smtp-tls", flags.smtp_tls, both);
-    } else if (profile.smtp && !flags.smtp_tls.empty()) {
-        profile.smtp->tls = tls_mode("--smtp-tls", flags.smtp_tls, both);
-    }
-    if (!flags.pop3.empty()) {
-        profile.pop3 = parse_endpoint("--pop3", flags.pop3);
-        profile.pop3->tls = tls_mode("--pop3-tls", flags.pop3_tls, both);
-    } else if (profile.pop3 && !flags.pop3_tls.empty()) {
-        profile.pop3->tls = tls_mode("--pop3-tls", flags.pop3_tls, both);
-    }
+    const sc::TargetProfile& profile = target.profile;
 
     const auto style = harness::report::console_style(stdout, flags.verbose);
     const auto selected =
@@ -144,7 +111,7 @@ int run(const RunFlags& flags) {
         };
         result = harness::run::run_suites(suites.suites, profile, options);
     }
-    embedded.reset();  // stops the server and removes its Maildir
+    target.embedded.reset();  // stops the server and removes its Maildir
     harness::report::print_summary(stdout, result, style);
     for (const auto& waiver : result.unused_waivers) {
         std::printf("unused waiver: %s (it matched no failing case; remove it from the profile)\n",
@@ -179,14 +146,7 @@ void add_run_command(CLI::App& app, CommandContext& ctx) {
     CLI::App* command = app.add_subcommand(
         "run", "Run conversation suites against a target and score its compliance");
     flags->suites.add_to(*command, true);
-    command->add_option("--target", flags->target_file,
-                        "Target profile (YAML); default: the embedded reference");
-    command->add_option("--smtp", flags->smtp, "SMTP endpoint HOST:PORT (overrides the profile's)");
-    command->add_option("--pop3", flags->pop3, "POP3 endpoint HOST:PORT (overrides the profile's)");
-    command->add_option("--tls", flags->tls,
-                        "TLS mode of --smtp and --pop3: none, starttls, implicit");
-    command->add_option("--smtp-tls", flags->smtp_tls, "TLS mode of the SMTP endpoint");
-    command->add_option("--pop3-tls", flags->pop3_tls, "TLS mode of the POP3 endpoint");
+    flags->target.add_to(*command, true);
     command->add_option("-j,--jobs", flags->jobs,
                         "Cases run in parallel (default: the number of cores)");
     command->add_option("--shard", flags->shard,
