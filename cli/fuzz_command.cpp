@@ -3,21 +3,18 @@
 // oracles of harness/fuzz/executor.hpp and writes every finding as a replayable suite file.
 // No target given: the embedded reference (with reply delays off). Exit codes: 0 no finding,
 // 1 findings, 2 bad usage or suites, 3 target unreachable.
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "cli/endpoint_option.hpp"
 #include "cli/suite_options.hpp"
+#include "cli/target_option.hpp"
 #include "harness/fuzz/campaign.hpp"
 #include "harness/fuzz/seeds.hpp"
 #include "harness/scenario/detail/yaml_reader.hpp"
 #include "harness/scenario/suite_loader.hpp"
-#include "reference/embedded.hpp"
 
 namespace mh::cli {
 
@@ -27,8 +24,7 @@ namespace sc = harness::scenario;
 namespace hf = harness::fuzz;
 
 struct FuzzFlags {
-    std::string target_file;
-    std::string smtp, pop3;  // HOST:PORT
+    TargetFlags target;
     std::vector<std::string> seeds;
     std::string protocol;  // only this one
     std::string duration = "60s";
@@ -70,40 +66,13 @@ int fuzz(const FuzzFlags& flags) {
         return 2;
     }
 
-    std::unique_ptr<reference::EmbeddedServer> embedded;
-    const auto scratch =
-        std::filesystem::temp_directory_path() / ("mailharness-fuzz-" + std::to_string(::getpid()));
-    sc::TargetProfile profile;
-    if (!flags.target_file.empty()) {
-        auto load = sc::load_target(flags.target_file);
-        if (!load.profile) {
-            print_load_errors(stderr, load.errors);
-            return 2;
-        }
-        profile = std::move(*load.profile);
-    } else if (flags.smtp.empty() && flags.pop3.empty()) {
-        try {
-            embedded = reference::EmbeddedServer::start(scratch,
-                                                        {.store = reference::Durability::discard});
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "mailharness: cannot start the embedded reference server: %s\n",
-                         e.what());
-            return 3;
-        }
-        const auto& ports = embedded->endpoints();
-        profile = sc::embedded_default_profile(ports.host, ports.smtp, ports.pop3);
-    } else {
-        profile = sc::embedded_default_profile("127.0.0.1", 0, 0);  // the documented accounts
-        profile.name = "command-line";
-        profile.smtp.reset();
-        profile.pop3.reset();
-        if (!flags.smtp.empty()) {
-            profile.smtp = parse_endpoint("--smtp", flags.smtp);
-        }
-        if (!flags.pop3.empty()) {
-            profile.pop3 = parse_endpoint("--pop3", flags.pop3);
-        }
+    // The fuzzer never fetches what it sends: the embedded reference discards it.
+    ResolvedTarget resolved =
+        resolve_target(flags.target, "fuzz", {.store = reference::Durability::discard});
+    if (!resolved) {
+        return resolved.exit_code;
     }
+    const sc::TargetProfile& profile = resolved.profile;
 
     int status = 0;
     for (const auto& [protocol, endpoint] : {std::pair{sc::Protocol::smtp, profile.smtp},
@@ -152,11 +121,7 @@ int fuzz(const FuzzFlags& flags) {
                 static_cast<unsigned long long>(options.seed));
     std::fflush(stdout);
     const hf::CampaignSummary summary = hf::run_campaign(options);
-    if (embedded) {
-        embedded->stop();
-        std::error_code ignored;
-        std::filesystem::remove_all(scratch, ignored);
-    }
+    resolved.embedded.reset();  // stops the server and removes its store
     std::ofstream(options.out / "summary.json") << hf::summary_json(options, summary);
     std::printf(
         "%zu conversations in %.1f s (%.0f/s), %zu states, %zu findings\n", summary.conversations,
@@ -186,10 +151,7 @@ void add_fuzz_command(CLI::App& app, CommandContext& ctx) {
     auto flags = std::make_shared<FuzzFlags>();
     CLI::App* command =
         app.add_subcommand("fuzz", "Fuzz an SMTP or POP3 server with mutated suite conversations");
-    command->add_option("--target", flags->target_file,
-                        "Target profile (YAML); default: the embedded reference");
-    command->add_option("--smtp", flags->smtp, "SMTP endpoint HOST:PORT");
-    command->add_option("--pop3", flags->pop3, "POP3 endpoint HOST:PORT");
+    flags->target.add_to(*command, false);
     command->add_option("--seeds", flags->seeds,
                         "Suite files or folders whose conversations seed the fuzzer "
                         "(default: the bundled suites)");
