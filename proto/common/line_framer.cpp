@@ -37,9 +37,14 @@ void LineFramer::absorb(std::string_view chunk) {
         return;
     }
     // A CR is bare when anything but LF follows it, including a CR that ended the last chunk.
+    // memchr from CR to CR rather than a loop per octet: this runs on every command line.
     bare_cr_ = bare_cr_ || last_cr_;
-    for (std::size_t i = 0; i + 1 < chunk.size() && !bare_cr_; ++i) {
-        bare_cr_ = chunk[i] == '\r' && chunk[i + 1] != '\n';
+    const char* const end = chunk.data() + chunk.size();
+    for (const void* cr = std::memchr(chunk.data(), '\r', chunk.size() - 1);
+         cr != nullptr && !bare_cr_;) {
+        const char* next = static_cast<const char*>(cr) + 1;
+        bare_cr_ = *next != '\n';
+        cr = std::memchr(next, '\r', static_cast<std::size_t>(end - 1 - next));
     }
     nul_ = nul_ || std::memchr(chunk.data(), '\0', chunk.size()) != nullptr;
     last_cr_ = chunk.back() == '\r';
