@@ -14,6 +14,7 @@
 //    do not depend on where the input was cut.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -118,7 +119,7 @@ class Driver {
         transcript_.clear();
     }
 
-    void run(const std::vector<std::string_view>& turns) {
+    void run(std::span<const std::string_view> turns) {
         session_.start();
         drain();
         for (std::string_view turn : turns) {
@@ -228,15 +229,19 @@ class Driver {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    // Reused for every input: only their capacity outlives one.
     static Transcript turnwise;
     static Transcript at_once;
-    const auto turns = mh::fuzz::split_turns(mh::fuzz::as_text(data, size));
+    static std::vector<std::string_view> turns;
+    static std::string whole;
+    mh::fuzz::split_turns(mh::fuzz::as_text(data, size), turns);
     Driver(turnwise).run(turns);
-    const auto whole = mh::fuzz::joined(turns);
+    mh::fuzz::joined(turns, whole);
     require(turnwise.deliveries() <= message_ends_in(whole),
             "more deliveries than end-of-data sequences and BDAT LASTs in the input");
     if (turns.size() > 1 && !turnwise.tls) {
-        Driver(at_once).run({whole});
+        const std::string_view all = whole;
+        Driver(at_once).run({&all, 1});
         require(at_once.replies == turnwise.replies, "the replies depend on where turns are cut");
         require(at_once.same_deliveries(turnwise), "the deliveries depend on where turns are cut");
     }

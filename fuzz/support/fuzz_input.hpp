@@ -22,9 +22,10 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }
 
-// The input cut at every 0xFF (separators dropped; empty pieces kept: they are empty writes).
-inline std::vector<std::string_view> split_turns(std::string_view input) {
-    std::vector<std::string_view> turns;
+// The input cut at every 0xFF (separators dropped; empty pieces kept: they are empty writes),
+// into `turns`, which is cleared first: a target may keep one vector for every input.
+inline void split_turns(std::string_view input, std::vector<std::string_view>& turns) {
+    turns.clear();
     std::size_t start = 0;
     for (std::size_t pos = input.find(turn_separator); pos != std::string_view::npos;
          pos = input.find(turn_separator, start)) {
@@ -32,14 +33,25 @@ inline std::vector<std::string_view> split_turns(std::string_view input) {
         start = pos + 1;
     }
     turns.push_back(input.substr(start));
+}
+
+inline std::vector<std::string_view> split_turns(std::string_view input) {
+    std::vector<std::string_view> turns;
+    split_turns(input, turns);
     return turns;
+}
+
+// The turns one after the other, into `out` (cleared first).
+inline void joined(const std::vector<std::string_view>& turns, std::string& out) {
+    out.clear();
+    for (const auto turn : turns) {
+        out.append(turn);
+    }
 }
 
 inline std::string joined(const std::vector<std::string_view>& turns) {
     std::string out;
-    for (const auto turn : turns) {
-        out.append(turn);
-    }
+    joined(turns, out);
     return out;
 }
 
