@@ -43,14 +43,6 @@ bool split_status(std::string_view line, std::string_view indicator, std::string
 
 }  // namespace
 
-void ResponseParser::note(std::string text) {
-    if (current_.diagnostics.size() < limits_.diagnostics) {
-        current_.diagnostics.push_back(std::move(text));
-    } else {
-        ++dropped_diagnostics_;
-    }
-}
-
 std::size_t ResponseParser::put(std::string_view bytes) {
     std::size_t consumed = 0;
     while (consumed < bytes.size() && !complete_) {
@@ -79,8 +71,8 @@ void ResponseParser::put_eof() {
         }
     }
     if (!complete_ && in_body_) {
-        note("the connection closed before the body's terminating \".\" line (after " +
-             std::to_string(current_.body.size()) + " lines)");
+        note("the connection closed before the body's terminating \".\" line (after ",
+             std::to_string(current_.body.size()), " lines)");
         in_body_ = false;
         complete_ = true;
     }
@@ -91,30 +83,31 @@ void ResponseParser::put_eof() {
 
 void ResponseParser::status_line(ReceivedLine line) {
     if (line.length + 2 > limits_.grammar_line) {
-        note("the status line is " + std::to_string(line.length + 2) + " octets long, over the " +
-             std::to_string(limits_.grammar_line) + " that RFC 2449 4 allows");
+        note("the status line is ", std::to_string(line.length + 2), " octets long, over the ",
+             std::to_string(limits_.grammar_line), " that RFC 2449 4 allows");
     }
     if (line.bare_lf) {
         note("the status line ends with a bare LF instead of CRLF (RFC 1939 3)");
     } else if (line.unterminated) {
         note("the status line has no line end (the connection closed)");
     }
-    current_.status_line = line.text;
+    current_.status_line = std::move(line.text);
+    const std::string& received = current_.status_line;
     bool missing_space = false;
     std::string& text = current_.text;
-    if (split_status(line.text, "+OK", text, missing_space)) {
+    if (split_status(received, "+OK", text, missing_space)) {
         current_.status = Status::ok;
-    } else if (split_status(line.text, "-ERR", text, missing_space)) {
+    } else if (split_status(received, "-ERR", text, missing_space)) {
         current_.status = Status::err;
-    } else if (split_status(line.text, "+", text, missing_space) && !missing_space) {
+    } else if (split_status(received, "+", text, missing_space) && !missing_space) {
         current_.status = Status::continuation;
     } else {
         current_.status = Status::invalid;
-        text = line.text;
+        text = received;
         note("the status line starts with neither +OK nor -ERR (RFC 1939 3)");
     }
     if (missing_space) {
-        note(std::string("the status indicator ") + to_string(current_.status) +
+        note("the status indicator ", to_string(current_.status),
              " is not followed by a space (RFC 1939 3)");
     }
     if (current_.status != Status::continuation && !text.empty() && text.front() == '[') {
@@ -136,7 +129,7 @@ void ResponseParser::status_line(ReceivedLine line) {
 void ResponseParser::body_line(ReceivedLine line) {
     const std::string number = std::to_string(current_.body.size() + 1);
     if (line.bare_lf) {
-        note("body line " + number + " ends with a bare LF instead of CRLF (RFC 1939 3)");
+        note("body line ", number, " ends with a bare LF instead of CRLF (RFC 1939 3)");
     }
     if (line.text == "." && !line.truncated() && !line.unterminated) {
         in_body_ = false;
@@ -145,20 +138,20 @@ void ResponseParser::body_line(ReceivedLine line) {
     }
     current_.body_octets += line.length + 2;
     if (line.truncated()) {  // the kept body no longer matches the wire: say so
-        note("body line " + number + " is " + std::to_string(line.length + 2) +
-             " octets long: only the first " + std::to_string(line.text.size()) + " were kept");
+        note("body line ", number, " is ", std::to_string(line.length + 2),
+             " octets long: only the first ", std::to_string(line.text.size()), " were kept");
     }
     std::string& text = line.text;
     if (text.starts_with('.')) {
         if (text.size() < 2 || text[1] != '.') {
-            note("body line " + number +
+            note("body line ", number,
                  " starts with \".\" but is not dot-stuffed (RFC 1939 3: \"..\" expected)");
         }
         text.erase(0, 1);
     }
     if (kept_bytes_ + text.size() > limits_.body_bytes) {
         if (kept_bytes_ <= limits_.body_bytes) {
-            note("the body is over " + std::to_string(limits_.body_bytes) +
+            note("the body is over ", std::to_string(limits_.body_bytes),
                  " bytes: the rest is counted, not kept");
             kept_bytes_ = limits_.body_bytes + 1;
         }

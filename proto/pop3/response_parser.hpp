@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "proto/common/bounded_line.hpp"
+#include "proto/common/concat.hpp"
 
 namespace mh::proto::pop3 {
 
@@ -59,7 +60,15 @@ class ResponseParser {
   private:
     void status_line(ReceivedLine line);
     void body_line(ReceivedLine line);
-    void note(std::string text);
+    // A diagnostic joined from `parts`, built only when it is kept (within Limits::diagnostics).
+    template <class... Parts>
+    void note(const Parts&... parts) {
+        if (current_.diagnostics.size() < limits_.diagnostics) {
+            current_.diagnostics.push_back(concat(parts...));
+        } else {
+            ++dropped_diagnostics_;
+        }
+    }
 
     Limits limits_;
     BoundedLineReader reader_;

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "proto/common/concat.hpp"
+
 namespace mh::proto::smtp {
 
 namespace {
@@ -19,8 +21,10 @@ std::size_t skip_digits(std::string_view text, std::size_t pos) {
     return end == pos ? std::string_view::npos : end;
 }
 
-std::string line_label(std::size_t number) {
-    return "line " + std::to_string(number) + " of the reply";
+// "line N of the reply" followed by `what`, as one allocation.
+template <class... Parts>
+std::string line_diagnostic(std::size_t number, const Parts&... what) {
+    return concat("line ", std::to_string(number), " of the reply", what...);
 }
 
 }  // namespace
@@ -59,8 +63,8 @@ void ReplyParser::put_eof() {
         finish_line(reader_.take());
     }
     if (!complete_ && !current_.raw_lines.empty()) {
-        note("the connection closed in the middle of the reply (after " +
-             std::to_string(current_.raw_lines.size()) + " lines)");
+        note(concat("the connection closed in the middle of the reply (after ",
+                    std::to_string(current_.raw_lines.size()), " lines)"));
         finish_reply(true);
     } else if (complete_) {
         current_.cut_off = true;
@@ -72,20 +76,17 @@ void ReplyParser::finish_line(ReceivedLine received) {
     std::string line = std::move(received.text);
     const std::size_t length = received.length;
     const std::size_t number = current_.raw_lines.size() + 1;
-    const auto label = [number] { return line_label(number); };  // only for diagnostics
     if (length + 2 > limits_.grammar_line) {
-        std::string text = label() + " is " + std::to_string(length + 2) +
-                           " octets long, over the " + std::to_string(limits_.grammar_line) +
-                           " that RFC 5321 4.5.3.1.5 allows";
-        if (truncated) {
-            text += " (only the first " + std::to_string(line.size()) + " were kept)";
-        }
-        note(std::move(text));
+        note(line_diagnostic(
+            number, " is ", std::to_string(length + 2), " octets long, over the ",
+            std::to_string(limits_.grammar_line), " that RFC 5321 4.5.3.1.5 allows",
+            truncated ? concat(" (only the first ", std::to_string(line.size()), " were kept)")
+                      : std::string()));
     }
     if (received.bare_lf) {
-        note(label() + " ends with a bare LF instead of CRLF (RFC 5321 2.3.8)");
+        note(line_diagnostic(number, " ends with a bare LF instead of CRLF (RFC 5321 2.3.8)"));
     } else if (received.unterminated) {
-        note(label() + " has no line end (the connection closed)");
+        note(line_diagnostic(number, " has no line end (the connection closed)"));
     }
 
     const bool has_code =
@@ -94,26 +95,28 @@ void ReplyParser::finish_line(ReceivedLine received) {
     std::string text;
     if (!has_code) {
         if (number == 1) {
-            note(label() + " does not start with a three-digit reply code");
+            note(line_diagnostic(number, " does not start with a three-digit reply code"));
         } else {
             // Most likely text that lost its "NNN-" prefix: read on until a line ends the reply.
-            note(label() + " lacks the code-hyphen continuation (\"" +
-                 std::to_string(current_.reply.code) + "-\")");
+            note(line_diagnostic(number, " lacks the code-hyphen continuation (\"",
+                                 std::to_string(current_.reply.code), "-\")"));
             last = false;
         }
         text = line;
     } else {
-        const int code = std::stoi(line.substr(0, 3));
+        const std::string_view code_text = std::string_view(line).substr(0, 3);
+        const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         if (number == 1) {
             current_.reply.code = code;
             if (line[0] < '2' || line[0] > '5' || line[1] > '5') {
-                note("reply code " + line.substr(0, 3) +
-                     " is outside the grammar of RFC 5321 4.2 (first digit 2-5, second 0-5)");
+                note(concat(
+                    "reply code ", code_text,
+                    " is outside the grammar of RFC 5321 4.2 (first digit 2-5, second 0-5)"));
             }
         } else if (code != current_.reply.code) {
-            note(label() + " has code " + line.substr(0, 3) + " but line 1 has " +
-                 std::to_string(current_.reply.code) +
-                 " (RFC 5321 4.2.1: every line of a reply carries the same code)");
+            note(line_diagnostic(number, " has code ", code_text, " but line 1 has ",
+                                 std::to_string(current_.reply.code),
+                                 " (RFC 5321 4.2.1: every line of a reply carries the same code)"));
         }
         if (line.size() == 3 || line[3] == ' ') {
             text = line.size() > 4 ? line.substr(4) : std::string();
@@ -121,7 +124,7 @@ void ReplyParser::finish_line(ReceivedLine received) {
             text = line.substr(4);
             last = false;
         } else {
-            note(label() + " lacks the space or hyphen after the code");
+            note(line_diagnostic(number, " lacks the space or hyphen after the code"));
             text = line.substr(3);
         }
     }
@@ -130,7 +133,8 @@ void ReplyParser::finish_line(ReceivedLine received) {
     if (last) {
         finish_reply(false);
     } else if (current_.raw_lines.size() >= limits_.lines_per_reply) {
-        note("the reply was cut off after " + std::to_string(limits_.lines_per_reply) + " lines");
+        note(concat("the reply was cut off after ", std::to_string(limits_.lines_per_reply),
+                    " lines"));
         finish_reply(true);
     }
 }
@@ -140,8 +144,8 @@ void ReplyParser::finish_reply(bool cut_off) {
     const std::string enhanced(leading_enhanced_code(reply.lines.front()));
     if (!enhanced.empty() && reply.code != 0) {
         if (enhanced[0] != std::to_string(reply.code)[0]) {
-            note("enhanced code " + enhanced + " does not match the class of reply code " +
-                 std::to_string(reply.code) + " (RFC 3463 2)");
+            note(concat("enhanced code ", enhanced, " does not match the class of reply code ",
+                        std::to_string(reply.code), " (RFC 3463 2)"));
         }
         for (std::size_t i = 0; i < reply.lines.size(); ++i) {
             std::string& text = reply.lines[i];
@@ -149,8 +153,8 @@ void ReplyParser::finish_reply(bool cut_off) {
                 text.erase(0,
                            text.size() > enhanced.size() ? enhanced.size() + 1 : enhanced.size());
             } else {
-                note(line_label(i + 1) + " lacks the enhanced status code " + enhanced +
-                     " that line 1 carries (RFC 2034 4)");
+                note(line_diagnostic(i + 1, " lacks the enhanced status code ", enhanced,
+                                     " that line 1 carries (RFC 2034 4)"));
             }
         }
         reply.enhanced = enhanced;
