@@ -9,6 +9,7 @@
 
 #include "fuzz/support/fuzz_input.hpp"
 #include "fuzz/support/smtp_grammar.hpp"
+#include "proto/common/concat.hpp"
 #include "proto/smtp/command.hpp"
 
 namespace {
@@ -20,10 +21,11 @@ namespace smtp = mh::proto::smtp;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view params = mh::fuzz::as_text(data, size);
-    const auto mail = smtp::parse_command("MAIL FROM:<a@example.test> " + std::string(params));
-    const auto rcpt = smtp::parse_command("RCPT TO:<b@example.test> " + std::string(params));
-    const auto rcpt_utf8 = smtp::parse_command("RCPT TO:<b@example.test> " + std::string(params),
-                                               {.utf8_recipients = true});
+    const std::string mail_line = mh::proto::concat("MAIL FROM:<a@example.test> ", params);
+    const std::string rcpt_line = mh::proto::concat("RCPT TO:<b@example.test> ", params);
+    const auto mail = smtp::parse_command(mail_line);
+    const auto rcpt = smtp::parse_command(rcpt_line);
+    const auto rcpt_utf8 = smtp::parse_command(rcpt_line, {.utf8_recipients = true});
     // MAIL allows UTF-8 values when its own parameters include SMTPUTF8 (RFC 6531 3.4), so it
     // sits between RCPT without and RCPT with UTF-8 recipients.
     require(!rcpt || mail, "MAIL rejects parameters that RCPT accepts");

@@ -4,6 +4,7 @@
 // produced, written out again, must parse to the same value.
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fuzz/support/fuzz_input.hpp"
@@ -51,13 +52,23 @@ inline void check_params_round_trip(const std::vector<proto::smtp::EsmtpParam>& 
     if (params.empty()) {
         return;
     }
-    std::string line = "RCPT TO:<a@example.test>";
+    constexpr std::string_view command = "RCPT TO:<a@example.test>";
+    std::size_t size = command.size();
+    for (const auto& param : params) {
+        size += 2 + param.keyword.size() + (param.value ? param.value->size() : 0);
+    }
+    std::string line;
+    line.reserve(size);
+    line.append(command);
     for (const auto& param : params) {
         require(!param.keyword.empty(), "an empty esmtp-keyword");
         for (const char c : param.keyword) {
             require(c == ascii_upper(c), "an esmtp-keyword not kept in upper case");
         }
-        line += " " + param.keyword + (param.value ? "=" + *param.value : "");
+        line.append(" ").append(param.keyword);
+        if (param.value) {
+            line.append("=").append(*param.value);
+        }
     }
     const auto again = proto::smtp::parse_command(line, {.utf8_recipients = true});
     require(again.ok(), "parameters written out again do not parse");

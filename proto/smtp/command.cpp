@@ -1,5 +1,6 @@
 #include "proto/smtp/command.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -40,6 +41,13 @@ CommandError error(CommandErrorKind kind, std::string reason) {
 // Mail-parameters = esmtp-param *(SP esmtp-param)  (4.1.2)
 ParseResult<std::vector<EsmtpParam>, CommandError> parse_params(std::string_view text, bool utf8) {
     std::vector<EsmtpParam> params;
+    // At most one parameter per space: reserve up front rather than move them at each growth
+    // (capped, so a line of spaces costs no large allocation).
+    std::size_t spaces = 0;
+    for (auto at = text.find(' '); at != std::string_view::npos; at = text.find(' ', at + 1)) {
+        ++spaces;
+    }
+    params.reserve(std::min<std::size_t>(spaces + 1, 32));
     while (!text.empty()) {
         const std::size_t space = text.find(' ');
         const std::string_view item = text.substr(0, space);
