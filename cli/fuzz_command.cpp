@@ -66,9 +66,10 @@ int fuzz(const FuzzFlags& flags) {
         return 2;
     }
 
-    // The fuzzer never fetches what it sends: the embedded reference discards it.
-    ResolvedTarget resolved =
-        resolve_target(flags.target, "fuzz", {.store = reference::Durability::discard});
+    // The fuzzer never fetches what it sends: the embedded reference discards it. One server
+    // worker: the jobs use the cores, and a second worker only adds hand-offs between the two.
+    ResolvedTarget resolved = resolve_target(
+        flags.target, "fuzz", {.store = reference::Durability::discard, .threads = 1});
     if (!resolved) {
         return resolved.exit_code;
     }

@@ -57,8 +57,9 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const std::filesystem::pat
     config.listeners.smtps = {ephemeral};
     config.listeners.pop3 = {ephemeral};
     config.listeners.pop3s = {ephemeral};
-    // Two workers: the runner's cases are mostly sequential, and the cores belong to the client.
-    config.threads = 2;
+    // Two workers by default: the runner's cases are mostly sequential, and the cores belong to
+    // the client.
+    config.threads = options.threads;
     return std::make_unique<EmbeddedReference>(std::move(config));
 }
 

@@ -28,6 +28,9 @@ struct EmbeddedOptions {
     // runner, whose POP3 cases fetch what they delivered from a store deleted at exit (an
     // fsync there would only wait for the disk). durable: what `serve` does.
     Durability store = Durability::durable;
+    // Worker threads of the server's io_context. The network fuzzer's jobs keep the cores busy
+    // themselves; one worker saves the hand-offs between workers (a futex wake-up each).
+    unsigned threads = 2;
 };
 
 class EmbeddedServer {
