@@ -13,7 +13,9 @@ std::string to_lower_ascii(std::string_view text) {
 }
 
 AccountDirectory::AccountDirectory(std::vector<Account> accounts, std::vector<std::string> domains)
-    : accounts_(std::move(accounts)), domains_(std::move(domains)) {}
+    : accounts_(std::move(accounts)),
+      domains_(std::move(domains)),
+      verified_(std::make_unique<VerifiedPasswords>(accounts_.size())) {}
 
 const Account* AccountDirectory::find(std::string_view user) const {
     for (const Account& account : accounts_) {
@@ -44,7 +46,9 @@ bool AccountDirectory::serves_domain(std::string_view domain) const {
 std::optional<std::string> AccountDirectory::authenticate(std::string_view user,
                                                           std::string_view password) const {
     const Account* account = find(user);
-    if (account == nullptr || !verify_password(account->password, password)) {
+    if (account == nullptr ||
+        !verified_->verify(static_cast<std::size_t>(account - accounts_.data()), account->password,
+                           password)) {
         return std::nullopt;
     }
     return account->name;

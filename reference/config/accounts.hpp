@@ -1,12 +1,14 @@
 #pragma once
 // Account lookup and password checks shared by the SMTP Policy and the POP3 Mailstore.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "reference/config/config.hpp"
+#include "reference/config/verified_passwords.hpp"
 
 namespace mh::reference {
 
@@ -19,12 +21,15 @@ class AccountDirectory {
     const Account* find_by_address(std::string_view address) const;
     bool serves_domain(std::string_view domain) const;
     // The account name when the password is right; nullopt otherwise (unknown user included).
+    // A password verified before for the same account is recognised without PBKDF2
+    // (VerifiedPasswords).
     std::optional<std::string> authenticate(std::string_view user, std::string_view password) const;
     const std::vector<Account>& accounts() const { return accounts_; }
 
   private:
     std::vector<Account> accounts_;
     std::vector<std::string> domains_;
+    std::unique_ptr<VerifiedPasswords> verified_;  // one entry per account
 };
 
 std::string to_lower_ascii(std::string_view text);
