@@ -62,6 +62,14 @@ std::string ContentSink::take() {
     return out;
 }
 
+namespace {
+
+const char* find_lf(std::string_view bytes, std::size_t from) {
+    return static_cast<const char*>(std::memchr(bytes.data() + from, '\n', bytes.size() - from));
+}
+
+}  // namespace
+
 DataReader::DataReader(std::size_t max_size, std::size_t text_line_limit)
     : sink_(max_size, text_line_limit) {}
 
@@ -101,19 +109,24 @@ std::size_t DataReader::put(std::string_view bytes) {
                 }
                 break;
             case State::middle: {
-                // Copy the run up to and including the next LF in one go.
-                const void* lf = std::memchr(bytes.data() + i, '\n', bytes.size() - i);
-                const std::size_t end =
-                    lf == nullptr
-                        ? bytes.size()
-                        : static_cast<std::size_t>(static_cast<const char*>(lf) - bytes.data()) + 1;
+                // Copy in one go every line up to one that starts with "." (or the end of the
+                // bytes): only a dot at a line start needs the states above.
+                std::size_t end = bytes.size();
+                bool line_ended = false;
+                for (const char* lf = find_lf(bytes, i); lf != nullptr;) {
+                    const auto at = static_cast<std::size_t>(lf - bytes.data());
+                    const bool after_cr = at > i ? bytes[at - 1] == '\r' : last_cr_;
+                    if (after_cr && (at + 1 == bytes.size() || bytes[at + 1] == '.')) {
+                        end = at + 1;
+                        line_ended = true;
+                        break;
+                    }
+                    lf = find_lf(bytes, at + 1);
+                }
                 const std::string_view run = bytes.substr(i, end - i);
-                const bool ends_line = lf != nullptr;
-                const bool cr_before_lf =
-                    ends_line && (run.size() >= 2 ? run[run.size() - 2] == '\r' : last_cr_);
                 sink_.append(run);
-                last_cr_ = !run.empty() && run.back() == '\r';
-                if (ends_line && cr_before_lf) {
+                last_cr_ = run.back() == '\r';
+                if (line_ended) {
                     state_ = State::line_start;
                 }
                 i = end;
@@ -141,14 +154,18 @@ std::size_t ChunkReader::skip(std::string_view bytes) {
 std::string frame_data(std::string_view content) {
     std::string out;
     out.reserve(content.size() + content.size() / 64 + 5);
+    // Line by line with memchr, not octet by octet: a dot is doubled where a line starts.
     bool line_start = true;
-    for (std::size_t i = 0; i < content.size(); ++i) {
-        const char c = content[i];
-        if (line_start && c == '.') {
+    for (std::size_t pos = 0; pos < content.size();) {
+        if (line_start && content[pos] == '.') {
             out += '.';
         }
-        out += c;
-        line_start = c == '\n' && i > 0 && content[i - 1] == '\r';
+        const char* lf = find_lf(content, pos);
+        const std::size_t end =
+            lf == nullptr ? content.size() : static_cast<std::size_t>(lf - content.data()) + 1;
+        out.append(content.substr(pos, end - pos));
+        line_start = lf != nullptr && end >= 2 && content[end - 2] == '\r';
+        pos = end;
     }
     if (!content.empty() && !content.ends_with("\r\n")) {
         out += "\r\n";
