@@ -15,10 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     mh::fuzz::Pop3Model model;
     model.turn("USER alice\r\nPASS alice-pw\r\n");
     std::string_view input = mh::fuzz::as_text(data, size);
+    static std::string command;  // reused across lines and inputs
     while (!input.empty()) {
         const auto end = input.find('\n');
         const auto line = input.substr(0, end == std::string_view::npos ? input.size() : end + 1);
-        std::string command(line);
+        command.assign(line);
         std::erase(command, mh::fuzz::turn_separator);
         model.turn(command);
         input.remove_prefix(line.size());

@@ -102,10 +102,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const std::uint8_t flags = data[0];
-    const auto segments = mh::fuzz::split_turns(mh::fuzz::as_text(data + 1, size - 1));
+    static std::vector<std::string_view> segments;  // both reused across inputs
+    static std::string whole;
+    mh::fuzz::split_turns(mh::fuzz::as_text(data + 1, size - 1), segments);
     const auto responses = parse_all(segments, flags);
     if (segments.size() > 1) {
-        const auto at_once = parse_all({mh::fuzz::joined(segments)}, flags);
+        mh::fuzz::joined(segments, whole);
+        const auto at_once = parse_all({whole}, flags);
         require(responses.size() == at_once.size(), "segmentation changed the number of responses");
         for (std::size_t i = 0; i < responses.size(); ++i) {
             require(same(responses[i], at_once[i]), "segmentation changed a response");

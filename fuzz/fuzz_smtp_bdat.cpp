@@ -112,10 +112,13 @@ Outcome read(const std::vector<std::string_view>& segments) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const auto segments = mh::fuzz::split_turns(mh::fuzz::as_text(data, size));
+    static std::vector<std::string_view> segments;  // both reused across inputs
+    static std::string whole;
+    mh::fuzz::split_turns(mh::fuzz::as_text(data, size), segments);
     const Outcome outcome = read(segments);
     if (segments.size() > 1) {
-        require(read({mh::fuzz::joined(segments)}) == outcome, "segmentation changed BDAT reading");
+        mh::fuzz::joined(segments, whole);
+        require(read({whole}) == outcome, "segmentation changed BDAT reading");
     }
     return 0;
 }

@@ -72,10 +72,13 @@ void check_command(std::string_view line) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const auto segments = mh::fuzz::split_turns(mh::fuzz::as_text(data, size));
+    static std::vector<std::string_view> segments;  // both reused across inputs
+    static std::string whole;
+    mh::fuzz::split_turns(mh::fuzz::as_text(data, size), segments);
     const auto lines = frame(segments);
     if (segments.size() > 1) {
-        const auto at_once = frame({mh::fuzz::joined(segments)});
+        mh::fuzz::joined(segments, whole);
+        const auto at_once = frame({whole});
         require(at_once.size() == lines.size() &&
                     std::equal(lines.begin(), lines.end(), at_once.begin(), same),
                 "segmentation changed the framed lines");

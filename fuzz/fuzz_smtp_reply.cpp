@@ -4,6 +4,7 @@
 // well-formed, so its wire form parses back to the same reply, again without diagnostics.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -74,10 +75,13 @@ void check_round_trip(const ParsedReply& parsed) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const auto segments = mh::fuzz::split_turns(mh::fuzz::as_text(data, size));
+    static std::vector<std::string_view> segments;  // both reused across inputs
+    static std::string whole;
+    mh::fuzz::split_turns(mh::fuzz::as_text(data, size), segments);
     const auto replies = parse_all(segments);
     if (segments.size() > 1) {
-        const auto at_once = parse_all({mh::fuzz::joined(segments)});
+        mh::fuzz::joined(segments, whole);
+        const auto at_once = parse_all({whole});
         require(replies.size() == at_once.size(), "segmentation changed the number of replies");
         for (std::size_t i = 0; i < replies.size(); ++i) {
             require(same(replies[i], at_once[i]), "segmentation changed a reply");
