@@ -1,6 +1,8 @@
 #include "reference/embedded.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <string>
 
 #include "reference/server/server.hpp"
 
@@ -60,6 +62,13 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const std::filesystem::pat
     // Two workers by default: the runner's cases are mostly sequential, and the cores belong to
     // the client.
     config.threads = options.threads;
+    for (unsigned i = 1; i <= options.load_accounts; ++i) {
+        config.accounts.push_back(embedded_profile_account("load" + std::to_string(i)));
+    }
+    auto& limits = config.server_limits;
+    limits.connections = std::max<std::size_t>(limits.connections, 2 * options.clients);
+    limits.connections_per_address =
+        std::max<std::size_t>(limits.connections_per_address, 2 * options.clients);
     return std::make_unique<EmbeddedReference>(std::move(config));
 }
 

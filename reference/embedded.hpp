@@ -31,6 +31,14 @@ struct EmbeddedOptions {
     // Worker threads of the server's io_context. The network fuzzer's jobs keep the cores busy
     // themselves; one worker saves the hand-offs between workers (a futex wake-up each).
     unsigned threads = 2;
+    // For `bench`: this many more accounts, load1..loadN (password loadN-pw, address
+    // loadN@example.test), so that N POP3 sessions at once each lock a maildrop of their own
+    // (RFC 1939 4: a second session on a locked maildrop is refused).
+    unsigned load_accounts = 0;
+    // For `bench`: connections the caller keeps open at once. The limits on open connections
+    // (in all, and from one address: all of them come from 127.0.0.1) are raised to admit
+    // twice that, since a session that reconnects may be admitted before its last one is gone.
+    unsigned clients = 0;
 };
 
 class EmbeddedServer {

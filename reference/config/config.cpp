@@ -294,6 +294,17 @@ bool Listeners::empty() const {
     return smtp.empty() && submission.empty() && smtps.empty() && pop3.empty() && pop3s.empty();
 }
 
+Account embedded_profile_account(const std::string& name) {
+    Account account;
+    account.name = name;
+    account.addresses = {name + "@example.test"};
+    const std::string password = name + "-pw";
+    std::string why;
+    account.password = *parse_password_hash(hash_password(password, test_profile_iterations), why);
+    account.apop_secret = password;
+    return account;
+}
+
 Config embedded_profile() {
     Config config;
     config.hostname = "mx.example.test";
@@ -301,15 +312,7 @@ Config embedded_profile() {
     // postmaster has a mailbox of its own: the SMTP suites write to postmaster, and in alice's
     // mailbox that mail would change the message numbers a POP3 case is counting.
     for (const char* name : {"alice", "bob", "postmaster"}) {
-        Account account;
-        account.name = name;
-        account.addresses = {std::string(name) + "@example.test"};
-        const std::string password = std::string(name) + "-pw";
-        std::string why;
-        account.password =
-            *parse_password_hash(hash_password(password, test_profile_iterations), why);
-        account.apop_secret = password;
-        config.accounts.push_back(std::move(account));
+        config.accounts.push_back(embedded_profile_account(name));
     }
     // The profile's passwords are public and the suites fail logins and send junk on purpose:
     // slowing those replies would only slow the suites.

@@ -107,6 +107,8 @@ struct Config {
 
 // example.test with alice/alice-pw and bob/bob-pw; no listeners (the caller chooses them).
 Config embedded_profile();
+// An account of that profile's kind: NAME, address NAME@example.test, password NAME-pw.
+Account embedded_profile_account(const std::string& name);
 
 // Reads a YAML configuration; unknown keys and bad values are errors with their position.
 Config load_config(const std::filesystem::path& file);
