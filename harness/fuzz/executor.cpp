@@ -262,7 +262,9 @@ class Run {
     const Conversation& conversation_;
     const TargetSettings& target_;
     std::unique_ptr<ReferenceModel> model_;
-    transport::TranscriptRecorder transcript_{16};
+    // The verdict says what happened; a transcript nobody reads would cost an escaped copy of
+    // every line.
+    transport::TranscriptRecorder transcript_{0};
     run::Channel channel_;
     std::vector<PredictedReply> predicted_;
     std::vector<std::string> received_;
@@ -312,7 +314,7 @@ Execution execute(const Conversation& conversation, const TargetSettings& target
 }
 
 bool target_alive(const TargetSettings& target) {
-    transport::TranscriptRecorder transcript(4);
+    transport::TranscriptRecorder transcript(0);
     run::Channel channel(target.protocol, target.tls, transcript, "", channel_limits());
     try {
         channel.open(target.endpoint, transport::Clock::now() + target.timeout);
