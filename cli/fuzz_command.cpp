@@ -3,6 +3,7 @@
 // oracles of harness/fuzz/executor.hpp and writes every finding as a replayable suite file.
 // No target given: the embedded reference (with reply delays off). Exit codes: 0 no finding,
 // 1 findings, 2 bad usage or suites, 3 target unreachable.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -75,6 +76,11 @@ int fuzz(const FuzzFlags& flags) {
     }
     const sc::TargetProfile& profile = resolved.profile;
 
+    // One seed set per job, up to one per account: POP3 jobs log in as different accounts, so
+    // that they do not meet each other's maildrop lock (RFC 1939 4: -ERR [IN-USE]).
+    const std::size_t sets =
+        std::clamp<std::size_t>(profile.accounts.size(), 1, std::max(1u, flags.jobs));
+    options.seed_sets.resize(sets);
     int status = 0;
     for (const auto& [protocol, endpoint] : {std::pair{sc::Protocol::smtp, profile.smtp},
                                              std::pair{sc::Protocol::pop3, profile.pop3}}) {
@@ -97,11 +103,16 @@ int fuzz(const FuzzFlags& flags) {
             continue;
         }
         target.traits = *traits;
-        auto seeds = hf::seeds_from_suites(suites.suites, profile, protocol, *traits);
-        options.seeds.insert(options.seeds.end(), seeds.begin(), seeds.end());
+        for (std::size_t k = 0; k < sets; ++k) {
+            const bool pop3 = protocol == sc::Protocol::pop3;
+            auto seeds = hf::seeds_from_suites(suites.suites,
+                                               pop3 ? hf::with_first_account(profile, k) : profile,
+                                               protocol, *traits);
+            options.seed_sets[k].insert(options.seed_sets[k].end(), seeds.begin(), seeds.end());
+        }
         options.targets.push_back(std::move(target));
     }
-    if (options.targets.empty() || options.seeds.empty()) {
+    if (options.targets.empty() || options.seed_sets.front().empty()) {
         if (status == 0) {
             std::fprintf(stderr, "mailharness: no %s seeds in the given suites for the target\n",
                          flags.protocol.empty() ? "SMTP or POP3" : flags.protocol.c_str());
@@ -118,8 +129,8 @@ int fuzz(const FuzzFlags& flags) {
     options.target_name = profile.name;
     std::filesystem::create_directories(options.out);
     std::printf("mailharness fuzz: %zu seed conversations against %s, %s, %u jobs, seed %llu\n",
-                options.seeds.size(), profile.name.c_str(), flags.duration.c_str(), options.jobs,
-                static_cast<unsigned long long>(options.seed));
+                options.seed_sets.front().size(), profile.name.c_str(), flags.duration.c_str(),
+                options.jobs, static_cast<unsigned long long>(options.seed));
     std::fflush(stdout);
     const hf::CampaignSummary summary = hf::run_campaign(options);
     resolved.embedded.reset();  // stops the server and removes its store

@@ -38,16 +38,22 @@ class Campaign {
   public:
     explicit Campaign(const CampaignOptions& options)
         : options_(options), start_(Clock::now()), end_(start_ + options.duration) {
-        for (const Conversation& seed : options.seeds) {
-            if (target_for(seed.protocol) != nullptr) {
-                seeds_.push_back(seed);
+        for (const auto& set : options.seed_sets) {
+            std::vector<Conversation> kept;
+            for (const Conversation& seed : set) {
+                if (target_for(seed.protocol) != nullptr) {
+                    kept.push_back(seed);
+                }
+            }
+            if (!kept.empty()) {
+                seed_sets_.push_back(std::move(kept));
             }
         }
     }
 
     CampaignSummary run() {
         CampaignSummary summary;
-        if (seeds_.empty()) {
+        if (seed_sets_.empty()) {
             return summary;
         }
         std::vector<std::thread> jobs;
@@ -95,13 +101,14 @@ class Campaign {
 
     void job(unsigned number) {
         Mutator mutator(options_.seed * 0x9E3779B97F4A7C15ull + number);
-        std::vector<Conversation> corpus = seeds_;
+        const std::vector<Conversation>& seeds = seed_sets_[number % seed_sets_.size()];
+        std::vector<Conversation> corpus = seeds;
         std::set<std::string> seen_states;
         std::size_t next = number;
         while (running()) {
             Conversation conversation;
-            if (next < seeds_.size() || options_.replay_only) {
-                conversation = seeds_[next % seeds_.size()];
+            if (next < seeds.size() || options_.replay_only) {
+                conversation = seeds[next % seeds.size()];
                 next += std::max(1u, options_.jobs);
             } else {
                 const auto pick = std::uniform_int_distribution<std::size_t>(
@@ -264,7 +271,7 @@ class Campaign {
 
     const CampaignOptions& options_;
     Clock::time_point start_, end_;
-    std::vector<Conversation> seeds_;
+    std::vector<std::vector<Conversation>> seed_sets_;  // those with a target
     std::atomic<std::size_t> conversations_{0};
     std::atomic<bool> target_lost_{false};
     std::mutex mutex_;
@@ -291,7 +298,7 @@ std::string summary_json(const CampaignOptions& options, const CampaignSummary& 
     json["seed"] = options.seed;
     json["jobs"] = options.jobs;
     json["duration_s"] = summary.seconds;
-    json["seeds"] = options.seeds.size();
+    json["seeds"] = options.seed_sets.empty() ? 0 : options.seed_sets.front().size();
     json["conversations"] = summary.conversations;
     json["conversations_per_second"] =
         summary.seconds > 0 ? static_cast<double>(summary.conversations) / summary.seconds : 0.0;

@@ -1,6 +1,6 @@
 #pragma once
 // A network fuzzing campaign: `jobs` threads, each with its own random engine (seeded from
-// `seed` and its number) and its own corpus (the seeds, then every mutant that reached a new
+// `seed` and its number) and its own corpus (its seed set, then every mutant that reached a new
 // "VERB>code" state), play conversations until the time is up. Findings are deduplicated by
 // oracle, protocol and final state, confirmed by replaying the conversation while the other
 // jobs are paused (else listed as unconfirmed), minimised, and written as replayable suite
@@ -21,7 +21,10 @@ namespace mh::harness::fuzz {
 
 struct CampaignOptions {
     std::vector<TargetSettings> targets;  // one per protocol fuzzed
-    std::vector<Conversation> seeds;
+    // The seeds, one set per account that they log in as (the same conversations with the
+    // first account, then the second, ...): job j plays set j % size, so that parallel POP3
+    // jobs do not meet each other's maildrop lock (RFC 1939 4: -ERR [IN-USE]).
+    std::vector<std::vector<Conversation>> seed_sets;
     std::chrono::milliseconds duration{60000};
     unsigned jobs = 1;
     std::uint64_t seed = 1;

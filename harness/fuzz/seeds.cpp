@@ -1,5 +1,6 @@
 #include "harness/fuzz/seeds.hpp"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "harness/run/case_runner.hpp"
@@ -144,6 +145,15 @@ bool logs_in(const std::vector<Turn>& turns) {
 }
 
 }  // namespace
+
+sc::TargetProfile with_first_account(sc::TargetProfile profile, std::size_t first) {
+    if (!profile.accounts.empty()) {
+        const auto shift = static_cast<std::ptrdiff_t>(first % profile.accounts.size());
+        std::rotate(profile.accounts.begin(), profile.accounts.begin() + shift,
+                    profile.accounts.end());
+    }
+    return profile;
+}
 
 std::vector<Turn> login_prefix(sc::Protocol protocol, const sc::TargetProfile& profile,
                                const TargetTraits& traits) {

@@ -25,6 +25,11 @@ std::vector<Conversation> seeds_from_suites(const std::vector<scenario::Suite>& 
                                             scenario::Protocol protocol,
                                             const TargetTraits& traits);
 
+// The profile with its accounts rotated so that account `first` (modulo their number) comes
+// first: seeds built from it log in as that account (${user1}, the login prefix), and its
+// neighbour is ${user2}.
+scenario::TargetProfile with_first_account(scenario::TargetProfile profile, std::size_t first);
+
 // The turns that log in as the profile's first account (empty when it has none).
 std::vector<Turn> login_prefix(scenario::Protocol protocol, const scenario::TargetProfile& profile,
                                const TargetTraits& traits);

@@ -160,6 +160,38 @@ TEST(NetworkFuzzer, FindsNothingInThePop3Reference) {
     std::filesystem::remove_all(out);
 }
 
+// Two jobs replaying a POP3 session each: with both logged in as alice, one job's PASS met the
+// other's maildrop lock (-ERR [IN-USE], RFC 1939 4); the session stayed in AUTHORIZATION, where
+// the AUTH PLAIN at its end is answered with "+ " and the fuzzer's QUIT read as the SASL
+// response, a desync that did not happen again alone (unconfirmed). Each job now logs in as its
+// own account.
+TEST(NetworkFuzzer, Pop3JobsLogInAsDifferentAccounts) {
+    const auto out = scratch("pop3-accounts");
+    std::filesystem::create_directories(out);
+    {
+        std::ofstream suite(out / "seeds.yaml");
+        suite << "suite: accounts\nprotocol: pop3\ncases:\n";
+        for (const char* id : {"first", "second"}) {  // job 0 plays the first, job 1 the second
+            suite << "  - id: " << id << "\n    steps:\n      - starttls: {}\n"
+                  << "      - auth: {mechanism: USER, account: \"${user1}\"}\n";
+            for (int i = 0; i < 5; ++i) {
+                suite << "      - send: NOOP\n";
+            }
+            suite << "      - send: AUTH PLAIN\n";
+        }
+    }
+    const Outcome fuzz =
+        mailharness("fuzz --protocol pop3 --replay --seeds " + (out / "seeds.yaml").string() +
+                    " --duration 3s --jobs 2 --seed 1 --out " + (out / "run").string());
+    EXPECT_EQ(fuzz.exit_code, 0) << fuzz.output;
+    std::ifstream summary_file(out / "run" / "summary.json");
+    const auto summary = nlohmann::json::parse(summary_file, nullptr, false);
+    ASSERT_FALSE(summary.is_discarded()) << fuzz.output;
+    EXPECT_GT(summary["conversations"].get<int>(), 20) << fuzz.output;
+    EXPECT_TRUE(summary["unconfirmed"].empty()) << summary.dump(2);
+    std::filesystem::remove_all(out);
+}
+
 // Conversations the fuzzer once reported against the reference although the harness was wrong:
 // both `run` and the fuzzer's unmutated replay must pass them.
 TEST(NetworkFuzzer, FormerFalsePop3FindingsPass) {
