@@ -3,7 +3,9 @@
 //   bench pop3 [--pop3 HOST:PORT] --workload login|retr-all|top|mixed ...
 //   bench scenario [SUITES...] [--case GLOB] [--target FILE] --concurrency N ...  (cases as units)
 //   bench merge A.json B.json ... -o OUT.json   (several processes of one run)
-// Without --smtp / --pop3 the embedded reference server is the target. Exit codes: 0 done
+// Without --smtp / --pop3 the embedded reference server is the target; for POP3 it gets an
+// account per session (load1..N, filled with --seed-messages messages), and the sessions (and
+// the --verify check) use STLS, since it refuses logins in the clear. Exit codes: 0 done
 // without errors, 1 errors or an integrity failure, 2 bad usage or input, 3 nothing reachable.
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -86,6 +90,7 @@ struct Pop3Flags : CommonFlags {
     std::string target;
     std::vector<std::string> auth;
     std::string workload = "login";
+    std::optional<std::uint64_t> seed_messages;  // the embedded reference only; default 100
 };
 
 tcp::endpoint resolve(const std::string& flag, const std::string& text) {
@@ -189,12 +194,14 @@ int outcome(const bench::Report& report) {
 using PortOf = std::uint16_t reference::EmbeddedEndpoints::*;
 
 // HOST:PORT of --smtp / --pop3, or, when that is not given, of the embedded reference's `port`,
-// started into `embedded` (with the durable store of `serve`, in a temporary folder).
+// started into `embedded` with `options` (its store, in a temporary folder, is durable like
+// that of `serve` unless the options say otherwise).
 std::string target_or_embedded(const std::string& flag_value,
-                               std::unique_ptr<EmbeddedTarget>& embedded, PortOf port) {
+                               std::unique_ptr<EmbeddedTarget>& embedded, PortOf port,
+                               const reference::EmbeddedOptions& options) {
     if (!flag_value.empty())
         return flag_value;
-    embedded = std::make_unique<EmbeddedTarget>("bench", reference::EmbeddedOptions{});
+    embedded = std::make_unique<EmbeddedTarget>("bench", options);
     std::fprintf(stderr, "bench: target is the embedded reference (store %s)\n",
                  embedded->store().c_str());
     return fmt::format("{}:{}", embedded->endpoints().host, embedded->endpoints().*port);
@@ -203,7 +210,8 @@ std::string target_or_embedded(const std::string& flag_value,
 int run_smtp(SmtpFlags flags) {
     std::unique_ptr<EmbeddedTarget> embedded;
     bench::SmtpLoadOptions options;
-    flags.target = target_or_embedded(flags.target, embedded, &reference::EmbeddedEndpoints::smtp);
+    flags.target = target_or_embedded(flags.target, embedded, &reference::EmbeddedEndpoints::smtp,
+                                      {.clients = flags.concurrency});
     options.endpoint = resolve("--smtp", flags.target);
     options.tls = tls_mode(flags.tls);
     if (!flags.auth.empty())
@@ -275,14 +283,60 @@ int run_smtp(SmtpFlags flags) {
     return code;
 }
 
+// Delivers `count` 1 KB messages through the embedded reference's SMTP port to each of
+// `accounts` (as USER@example.test), so that retr-all and top have something to fetch.
+void seed_maildrops(const EmbeddedTarget& embedded, const std::vector<bench::Credentials>& accounts,
+                    std::uint64_t count) {
+    constexpr std::size_t kRecipientsPerMessage = 100;  // RFC 5321 4.5.3.1.8's minimum
+    bench::SmtpLoadOptions options;
+    options.endpoint = resolve(
+        "--smtp", fmt::format("{}:{}", embedded.endpoints().host, embedded.endpoints().smtp));
+    options.pipelining = true;
+    for (std::size_t first = 0; first < accounts.size(); first += kRecipientsPerMessage) {
+        options.to.clear();
+        for (std::size_t i = first; i < std::min(accounts.size(), first + kRecipientsPerMessage);
+             ++i)
+            options.to.push_back(accounts[i].user + "@example.test");
+        options.recipients = static_cast<unsigned>(options.to.size());
+        const bench::MessageFactory messages({{1024, 1}}, options.from, options.to.front(), "");
+        options.messages = &messages;
+        bench::EngineOptions engine;
+        engine.concurrency = 2;
+        engine.threads = 1;
+        engine.pacing.units = count;
+        bench::Report report;
+        bench::run_load(engine, bench::smtp_session(options), report);
+        if (report.stats.error_count() != 0 || report.stats.units != count)
+            throw std::runtime_error(fmt::format(
+                "filling the embedded reference's maildrops: {} of {} messages to {} failed "
+                "(an --auth user that is not an account of example.test?)",
+                count - report.stats.units, count, fmt::join(options.to, ", ")));
+    }
+}
+
 int run_pop3(Pop3Flags flags) {
+    if (!flags.target.empty() && flags.seed_messages)
+        throw UsageError(
+            "--seed-messages fills the embedded reference's maildrops; with --pop3 "
+            "deliver the messages to the server yourself");
     std::unique_ptr<EmbeddedTarget> embedded;
     bench::Pop3LoadOptions options;
-    flags.target = target_or_embedded(flags.target, embedded, &reference::EmbeddedEndpoints::pop3);
+    // Without --auth, one account per session: a POP3 session locks its maildrop (RFC 1939 4).
+    // Unsynced store: only the filling delivers, and no POP3 command of the run writes.
+    flags.target = target_or_embedded(flags.target, embedded, &reference::EmbeddedEndpoints::pop3,
+                                      {.store = reference::Durability::unsynced,
+                                       .load_accounts = flags.auth.empty() ? flags.concurrency : 0,
+                                       .clients = flags.concurrency});
     options.endpoint = resolve("--pop3", flags.target);
     options.tls = tls_mode(flags.tls);
+    // The reference refuses USER/PASS in the clear (RFC 2595 2.3: a server can be set to).
+    if (embedded && flags.tls.empty())
+        options.tls = sc::TlsMode::starttls;
     for (const auto& a : flags.auth)
         options.accounts.push_back(credentials(a));
+    if (options.accounts.empty() && embedded)
+        for (unsigned i = 1; i <= flags.concurrency; ++i)
+            options.accounts.push_back({fmt::format("load{}", i), fmt::format("load{}-pw", i)});
     if (options.accounts.empty())
         options.accounts.push_back({"alice", "alice-pw"});
     const std::map<std::string, bench::Pop3Workload> workloads{
@@ -296,6 +350,12 @@ int run_pop3(Pop3Flags flags) {
                          ": expected login, retr-all, top or mixed");
     options.workload = it->second;
     options.pipelining = flags.pipelining;
+    const std::uint64_t seed = flags.seed_messages.value_or(100);
+    if (embedded && options.workload != bench::Pop3Workload::login && seed) {
+        seed_maildrops(*embedded, options.accounts, seed);
+        std::fprintf(stderr, "bench: %zu maildrop(s) filled with %llu messages of 1024 bytes\n",
+                     options.accounts.size(), static_cast<unsigned long long>(seed));
+    }
 
     bench::Report report;
     report.protocol = "pop3";
@@ -455,7 +515,10 @@ void add_bench_command(CLI::App& app, CommandContext& ctx) {
         ->excludes(pop3->get_option("--duration"));
     pop3->add_option("--workload", pop3_flags->workload, "login, retr-all, top or mixed");
     pop3->add_option("--auth", pop3_flags->auth,
-                     "USER:PASSWORD (repeat: sessions take them in turn)");
+                     "USER:PASSWORD (repeat: sessions take them in turn; default: the embedded "
+                     "reference's load1..loadN, one per session)");
+    pop3->add_option("--seed-messages", pop3_flags->seed_messages,
+                     "embedded reference: messages put in each maildrop first (default 100)");
     pop3->callback(
         [pop3_flags, &ctx] { ctx.exit_code = guarded([&] { return run_pop3(*pop3_flags); }); });
 

@@ -50,7 +50,8 @@ class IntegrityCheck {
 
 // Reads every file in DIR/new and DIR/cur (DIR: a Maildir, or its parent holding "Maildir").
 IntegrityReport verify_maildir(const std::filesystem::path& dir, IntegrityCheck check);
-// Logs in (USER/PASS), RETRs every message, QUITs without deleting. Throws BenchFailure.
+// Logs in (USER/PASS, after STLS when CAPA offers it), RETRs every message, QUITs without
+// deleting. Throws BenchFailure.
 IntegrityReport verify_pop3(const boost::asio::ip::tcp::endpoint& endpoint,
                             const Credentials& account, IntegrityCheck check);
 

@@ -1,7 +1,9 @@
 // mailharness bench end to end: short SMTP and POP3 runs against the embedded reference
-// (counts, zero errors, integrity including a dropped message), and open-loop latencies against
-// a server that stalls once (coordinated omission).
+// (counts, zero errors, integrity including a dropped message), open-loop latencies against
+// a server that stalls once (coordinated omission), and the executable's `bench smtp --verify`
+// and `bench pop3` (every workload, several sessions) against its embedded default.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include "harness/scenario/suite_loader.hpp"
 #include "reference/embedded.hpp"
 #include "tests/harness/bench_smtp_test_server.hpp"
+#include "tests/support/shell_command.hpp"
 
 namespace mh::harness::bench {
 namespace {
@@ -224,6 +227,67 @@ TEST_F(BenchAgainstReference, ScenarioCasesAreUnitsAndFailuresAreErrors) {
     EXPECT_EQ(report.stats.errors_by_command["load/wrong fail"], 20u);
     ASSERT_TRUE(report.stats.commands.count("load/ok"));
     EXPECT_EQ(report.stats.commands["load/ok"].count(), 20u);
+}
+
+// `mailharness bench` with no target: the embedded reference refuses logins in the clear and
+// locks a maildrop per session, so the command must use STLS and an account per session.
+class BenchCommandOnEmbeddedDefault : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        json_ = fs::temp_directory_path() /
+                ("bench_command_" + std::to_string(::getpid()) + "_" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json");
+    }
+    void TearDown() override { fs::remove(json_); }
+
+    // Runs `mailharness bench ARGUMENTS --json FILE`; the JSON it wrote (null when none).
+    nlohmann::json bench(const std::string& arguments, mh::test::CommandOutcome& outcome) {
+        outcome = mh::test::run_shell(std::string(MH_MAILHARNESS) + " bench " + arguments +
+                                      " --quiet --json " + json_.string());
+        std::ifstream in(json_);
+        return in ? nlohmann::json::parse(in) : nlohmann::json();
+    }
+
+    fs::path json_;
+};
+
+TEST_F(BenchCommandOnEmbeddedDefault, Pop3EveryWorkloadWithFourSessionsHasNoErrors) {
+    // login counts sessions; retr-all and top count the messages of every session's maildrop;
+    // mixed takes login, top, retr-all in turn (8 sessions: 3 login, 3 top, 2 retr-all).
+    const std::map<std::string, std::uint64_t> units{
+        {"login", 8}, {"retr-all", 8 * 5}, {"top", 8 * 5}, {"mixed", 3 + 5 * 5}};
+    for (const auto& [workload, expected] : units) {
+        mh::test::CommandOutcome outcome;
+        const auto json = bench(
+            "pop3 --concurrency 4 --sessions 8 --seed-messages 5 --workload " + workload, outcome);
+        EXPECT_EQ(outcome.exit_code, 0) << workload << "\n" << outcome.output;
+        ASSERT_TRUE(json.is_object()) << workload << "\n" << outcome.output;
+        EXPECT_EQ(json["errors"]["total"], 0) << workload << "\n" << outcome.output;
+        EXPECT_EQ(json["units"], expected) << workload << "\n" << outcome.output;
+        EXPECT_EQ(json["options"]["tls"], "starttls") << workload;
+        EXPECT_EQ(json["commands_ns"]["STLS"]["count"], 8) << workload;
+    }
+}
+
+TEST_F(BenchCommandOnEmbeddedDefault, Pop3SeedMessagesWithAnotherTargetIsAUsageError) {
+    mh::test::CommandOutcome outcome;
+    bench("pop3 --pop3 127.0.0.1:1 --seed-messages 5", outcome);
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find("--seed-messages fills the embedded reference's maildrops"),
+              std::string::npos)
+        << outcome.output;
+}
+
+TEST_F(BenchCommandOnEmbeddedDefault, SmtpVerifyReadsEveryMessageBackThroughPop3) {
+    mh::test::CommandOutcome outcome;
+    const auto json = bench("smtp --concurrency 4 --messages 40 --verify", outcome);
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+    EXPECT_NE(outcome.output.find("integrity: 40 accepted, 40 delivered intact"), std::string::npos)
+        << outcome.output;
+    ASSERT_TRUE(json.is_object()) << outcome.output;
+    EXPECT_EQ(json["errors"]["total"], 0) << outcome.output;
+    EXPECT_EQ(json["integrity"]["ok"], true) << outcome.output;
+    EXPECT_EQ(json["integrity"]["delivered"], 40) << outcome.output;
 }
 
 }  // namespace
