@@ -70,11 +70,15 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& e
            "the embedded reference, pipelined, for 30 s"},
           {"mailharness bench smtp --smtp 127.0.0.1:2525 --rate 500 --duration 60 --verify "
            "--verify-maildir ./Maildir",
-           "open loop at 500 msg/s, then check every message arrived once and intact"}}},
+           "open loop at 500 msg/s, then check every message arrived once and intact"},
+          {"mailharness bench smtp --concurrency 4 --messages 1000 --verify",
+           "the embedded reference, then every message read back through POP3"}}},
         {"bench pop3",
          {{"mailharness bench pop3 --pop3 127.0.0.1:2110 --workload login --concurrency 10 "
            "--duration 30",
-           "login+STAT+QUIT sessions per second"}}},
+           "login+STAT+QUIT sessions per second"},
+          {"mailharness bench pop3 --workload retr-all --concurrency 4 --sessions 200",
+           "the embedded reference: a maildrop of 100 messages per session, over STLS"}}},
         {"bench scenario",
          {{"mailharness bench scenario suites/smtp/rcpt.yaml --concurrency 4 --duration 30",
            "the RCPT cases over and over against the embedded reference: cases/s, per case"},
