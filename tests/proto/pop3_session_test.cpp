@@ -558,6 +558,25 @@ TEST_F(Pop3SessionTest, QuitInTransactionRemovesDeletedMessagesAndUnlocks) {
     EXPECT_EQ(store.contents("alice"), std::vector<std::string>{std::string(second_message)});
 }
 
+// The fuzz target keeps one store for many sessions and rebuilds it when this counter moved.
+TEST_F(Pop3SessionTest, StoreChangesCountAddedAndRemovedMessagesOnly) {
+    const std::size_t before = store.changes();
+    EXPECT_EQ(before, 2u);
+    {
+        Client client = logged_in();
+        client.send("RETR 1\r\nDELE 1\r\nRSET\r\n");
+        EXPECT_EQ(client.send("QUIT\r\n"), "+OK bye, 0 messages deleted\r\n");
+    }
+    EXPECT_EQ(store.changes(), before);
+    {
+        Client client = logged_in();
+        client.send("DELE 1\r\nDELE 2\r\nQUIT\r\n");
+    }
+    EXPECT_EQ(store.changes(), before + 2);
+    store.add_message("alice", "Subject: three\r\n\r\n3\r\n");
+    EXPECT_EQ(store.changes(), before + 3);
+}
+
 TEST_F(Pop3SessionTest, FailedRemovalIsReportedWithSysTemp) {
     Client client = logged_in();
     client.send("DELE 1\r\n");
