@@ -193,27 +193,30 @@ int outcome(const bench::Report& report) {
 
 using PortOf = std::uint16_t reference::EmbeddedEndpoints::*;
 
-// HOST:PORT of --smtp / --pop3, or, when that is not given, of the embedded reference's `port`,
-// started into `embedded` with `options` (its store, in a temporary folder, is durable like
-// that of `serve` unless the options say otherwise).
+// HOST:PORT of --smtp / --pop3, or, when that is not given, of the embedded reference's `plain`
+// port (`implicit` with --tls implicit), started into `embedded` with `options` (its store, in a
+// temporary folder, is durable like that of `serve` unless the options say otherwise).
 std::string target_or_embedded(const std::string& flag_value,
-                               std::unique_ptr<EmbeddedTarget>& embedded, PortOf port,
+                               std::unique_ptr<EmbeddedTarget>& embedded, sc::TlsMode tls,
+                               PortOf plain, PortOf implicit,
                                const reference::EmbeddedOptions& options) {
     if (!flag_value.empty())
         return flag_value;
     embedded = std::make_unique<EmbeddedTarget>("bench", options);
     std::fprintf(stderr, "bench: target is the embedded reference (store %s)\n",
                  embedded->store().c_str());
+    const PortOf port = tls == sc::TlsMode::implicit ? implicit : plain;
     return fmt::format("{}:{}", embedded->endpoints().host, embedded->endpoints().*port);
 }
 
 int run_smtp(SmtpFlags flags) {
     std::unique_ptr<EmbeddedTarget> embedded;
     bench::SmtpLoadOptions options;
-    flags.target = target_or_embedded(flags.target, embedded, &reference::EmbeddedEndpoints::smtp,
-                                      {.clients = flags.concurrency});
-    options.endpoint = resolve("--smtp", flags.target);
     options.tls = tls_mode(flags.tls);
+    flags.target =
+        target_or_embedded(flags.target, embedded, options.tls, &reference::EmbeddedEndpoints::smtp,
+                           &reference::EmbeddedEndpoints::smtps, {.clients = flags.concurrency});
+    options.endpoint = resolve("--smtp", flags.target);
     if (!flags.auth.empty())
         options.auth = credentials(flags.auth.front());
     if (!flags.to.empty())
@@ -323,15 +326,21 @@ int run_pop3(Pop3Flags flags) {
     bench::Pop3LoadOptions options;
     // Without --auth, one account per session: a POP3 session locks its maildrop (RFC 1939 4).
     // Unsynced store: only the filling delivers, and no POP3 command of the run writes.
-    flags.target = target_or_embedded(flags.target, embedded, &reference::EmbeddedEndpoints::pop3,
-                                      {.store = reference::Durability::unsynced,
-                                       .load_accounts = flags.auth.empty() ? flags.concurrency : 0,
-                                       .clients = flags.concurrency});
-    options.endpoint = resolve("--pop3", flags.target);
     options.tls = tls_mode(flags.tls);
+    flags.target =
+        target_or_embedded(flags.target, embedded, options.tls, &reference::EmbeddedEndpoints::pop3,
+                           &reference::EmbeddedEndpoints::pop3s,
+                           {.store = reference::Durability::unsynced,
+                            .load_accounts = flags.auth.empty() ? flags.concurrency : 0,
+                            .clients = flags.concurrency});
+    options.endpoint = resolve("--pop3", flags.target);
     // The reference refuses USER/PASS in the clear (RFC 2595 2.3: a server can be set to).
     if (embedded && flags.tls.empty())
         options.tls = sc::TlsMode::starttls;
+    if (embedded && options.tls == sc::TlsMode::none)
+        std::fprintf(stderr,
+                     "bench: the embedded reference refuses USER in the clear: with "
+                     "--tls none every session fails there (leave --tls out for STLS)\n");
     for (const auto& a : flags.auth)
         options.accounts.push_back(credentials(a));
     if (options.accounts.empty() && embedded)

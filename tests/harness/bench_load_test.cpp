@@ -269,6 +269,20 @@ TEST_F(BenchCommandOnEmbeddedDefault, Pop3EveryWorkloadWithFourSessionsHasNoErro
     }
 }
 
+TEST_F(BenchCommandOnEmbeddedDefault, ImplicitTlsGoesToTheImplicitTlsPorts) {
+    const std::vector<std::string> runs{"pop3 --tls implicit -c 4 --sessions 8 --workload top",
+                                        "smtp --tls implicit -c 4 --messages 8"};
+    for (const std::string& arguments : runs) {
+        mh::test::CommandOutcome outcome;
+        const auto json = bench(arguments, outcome);
+        EXPECT_EQ(outcome.exit_code, 0) << arguments << "\n" << outcome.output;
+        ASSERT_TRUE(json.is_object()) << arguments << "\n" << outcome.output;
+        EXPECT_EQ(json["errors"]["total"], 0) << arguments << "\n" << outcome.output;
+        EXPECT_EQ(json["units"], arguments.starts_with("pop3") ? 8 * 100 : 8) << arguments;
+        EXPECT_GT(json["tls_handshake_ns"]["count"].get<int>(), 0) << arguments;
+    }
+}
+
 TEST_F(BenchCommandOnEmbeddedDefault, Pop3SeedMessagesWithAnotherTargetIsAUsageError) {
     mh::test::CommandOutcome outcome;
     bench("pop3 --pop3 127.0.0.1:1 --seed-messages 5", outcome);
