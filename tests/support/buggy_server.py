@@ -238,7 +238,10 @@ def main():
 
     def stop(_signum, _frame):
         if current[0]:
-            os.kill(current[0], signal.SIGKILL)
+            try:
+                os.kill(current[0], signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # the child had crashed on purpose and was reaped already
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
