@@ -289,8 +289,10 @@ TEST(ExecutorBrokenServer, SixtyFourJobsKeepConnectionsAndDescriptorsBounded) {
     ASSERT_EQ(stats.rfind("250 max-concurrent ", 0), 0u) << stats;
     const int concurrent = std::stoi(stats.substr(19));
     // The server counts a connection until it reads its end, a moment after the harness
-    // closed it and opened the next one.
-    EXPECT_LE(concurrent, 64 + 2);
+    // closed it and opened the next one; on a loaded machine a few closes are still unread
+    // (67 seen at load 5). The exact bound is the client's socket count above; this one only
+    // has to tell 64 jobs from an unbounded run, which would hold all 160 cases open at once.
+    EXPECT_LE(concurrent, 64 + 8);
     EXPECT_GE(concurrent, 8);  // the cases did run in parallel
 }
 
