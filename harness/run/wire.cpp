@@ -1,6 +1,6 @@
 #include "harness/run/wire.hpp"
 
-#include <fmt/format.h>
+#include "harness/transport/transcript.hpp"
 
 namespace mh::harness::run {
 
@@ -50,22 +50,10 @@ std::string decode_escapes(std::string_view text) {
 
 std::string quote_raw(std::string_view bytes) {
     std::string out = "'";
-    for (char c : bytes) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '\r') {
-            out += "\\r";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '\'') {
-            out += "''";
-        } else if (byte < 0x20 || byte > 0x7e) {
-            out += fmt::format("\\x{:02X}", byte);
-        } else {
-            out += c;
+    for (char c : transport::escape_bytes(bytes, transport::EightBit::escape)) {
+        out += c;
+        if (c == '\'') {
+            out += c;  // YAML's '' inside a single-quoted scalar
         }
     }
     return out + "'";

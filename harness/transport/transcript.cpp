@@ -4,7 +4,7 @@
 
 namespace mh::harness::transport {
 
-std::string escape_bytes(std::string_view bytes) {
+std::string escape_bytes(std::string_view bytes, EightBit eight_bit) {
     std::string out;
     out.reserve(bytes.size());
     for (char c : bytes) {
@@ -17,12 +17,12 @@ std::string escape_bytes(std::string_view bytes) {
             out += "\\t";
         } else if (c == '\\') {
             out += "\\\\";
-        } else if (byte < 0x20 || byte == 0x7f) {
+        } else if (byte < 0x20 || byte == 0x7f || (byte > 0x7f && eight_bit == EightBit::escape)) {
             char hex[5];
             std::snprintf(hex, sizeof hex, "\\x%02X", byte);
             out += hex;
         } else {
-            out += c;  // UTF-8 and other 8-bit bytes are kept as they are
+            out += c;
         }
     }
     return out;

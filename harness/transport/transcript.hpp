@@ -13,8 +13,13 @@
 
 namespace mh::harness::transport {
 
-// One line for a transcript: CR, LF, TAB and other non-printable bytes escaped (\r \n \t \xHH).
-std::string escape_bytes(std::string_view bytes);
+// What escape_bytes does with bytes above 0x7F: a transcript keeps them (UTF-8 stays
+// readable); a suite file escapes them (run::quote_raw) so that its text is plain ASCII.
+enum class EightBit { keep, escape };
+
+// One line for a transcript: CR, LF, TAB and other non-printable bytes escaped (\r \n \t \xHH),
+// the notation `send` steps read back (run::unescape).
+std::string escape_bytes(std::string_view bytes, EightBit eight_bit = EightBit::keep);
 
 class TranscriptRecorder {
   public:
