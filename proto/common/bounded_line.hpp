@@ -41,27 +41,41 @@ class BoundedLineReader {
             return bytes.size();
         }
         complete_ = true;
+        if (last_was_cr_) {
+            if (line_.text.size() == line_.length) {
+                line_.text.pop_back();
+            }
+            --line_.length;
+        } else {
+            line_.bare_lf = true;
+        }
         return lf + 1;
     }
 
     bool has_line() const { return complete_; }
     bool has_partial() const { return !complete_ && line_.length > 0; }
 
-    // The finished line, or (at end of input) the partial one marked unterminated.
-    ReceivedLine take() {
-        ReceivedLine out = std::move(line_);
-        if (complete_ && last_was_cr_) {
-            if (out.text.size() == out.length) {
-                out.text.pop_back();
-            }
-            --out.length;
-        } else {
-            out.bare_lf = complete_;
-            out.unterminated = !complete_;
-        }
-        line_ = ReceivedLine{};
+    // The finished line, or (at end of input) the partial one marked unterminated, in place:
+    // valid until the next put(), next() or take(). Parsers copy what they keep and call next(),
+    // so the reader's buffer keeps its capacity from line to line (no allocation per line).
+    const ReceivedLine& line() {
+        line_.unterminated = !complete_;
+        return line_;
+    }
+    // Starts the next line, keeping the buffer.
+    void next() {
+        line_.text.clear();
+        line_.length = 0;
+        line_.bare_lf = false;
+        line_.unterminated = false;
         complete_ = false;
         last_was_cr_ = false;
+    }
+    // The same as line(), moved out (the next line starts in a new buffer).
+    ReceivedLine take() {
+        line();
+        ReceivedLine out = std::move(line_);
+        next();
         return out;
     }
 

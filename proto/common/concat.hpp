@@ -9,18 +9,26 @@
 
 namespace mh::proto {
 
+// Replaces `out` with the pieces joined, reusing its capacity (no allocation when it suffices);
+// no piece may refer to `out` itself.
 template <class... Parts>
-std::string concat(const Parts&... parts) {
+void assign_concat(std::string& out, const Parts&... parts) {
     const std::string_view views[] = {std::string_view(parts)...};
     std::size_t size = 0;
     for (const std::string_view view : views) {
         size += view.size();
     }
-    std::string out;
+    out.clear();
     out.reserve(size);
     for (const std::string_view view : views) {
         out.append(view);
     }
+}
+
+template <class... Parts>
+std::string concat(const Parts&... parts) {
+    std::string out;
+    assign_concat(out, parts...);
     return out;
 }
 

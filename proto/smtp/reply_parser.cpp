@@ -1,6 +1,9 @@
 #include "proto/smtp/reply_parser.hpp"
 
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "proto/common/concat.hpp"
 
@@ -21,10 +24,13 @@ std::size_t skip_digits(std::string_view text, std::size_t pos) {
     return end == pos ? std::string_view::npos : end;
 }
 
-// "line N of the reply" followed by `what`, as one allocation.
-template <class... Parts>
-std::string line_diagnostic(std::size_t number, const Parts&... what) {
-    return concat("line ", std::to_string(number), " of the reply", what...);
+// Element `index` of `items`, to be overwritten: one left from an earlier reply (its capacity
+// reused) or a new one.
+std::string& slot(std::vector<std::string>& items, std::size_t index) {
+    if (index == items.size()) {
+        items.emplace_back();
+    }
+    return items[index];
 }
 
 }  // namespace
@@ -44,12 +50,18 @@ std::string_view leading_enhanced_code(std::string_view text) {
     return text.substr(0, pos);
 }
 
+template <class... Parts>
+void ReplyParser::note(const Parts&... parts) {
+    assign_concat(slot(current_.diagnostics, diagnostics_++), parts...);
+}
+
 std::size_t ReplyParser::put(std::string_view bytes) {
     std::size_t consumed = 0;
     while (consumed < bytes.size() && !complete_) {
         consumed += reader_.put(bytes.substr(consumed));
         if (reader_.has_line()) {
-            finish_line(reader_.take());
+            finish_line(reader_.line());
+            reader_.next();
         }
     }
     return consumed;
@@ -60,92 +72,98 @@ void ReplyParser::put_eof() {
         return;
     }
     if (reader_.has_partial()) {
-        finish_line(reader_.take());
+        finish_line(reader_.line());
+        reader_.next();
     }
-    if (!complete_ && !current_.raw_lines.empty()) {
-        note(concat("the connection closed in the middle of the reply (after ",
-                    std::to_string(current_.raw_lines.size()), " lines)"));
+    if (!complete_ && lines_ > 0) {
+        note("the connection closed in the middle of the reply (after ", std::to_string(lines_),
+             " lines)");
         finish_reply(true);
     } else if (complete_) {
         current_.cut_off = true;
     }
 }
 
-void ReplyParser::finish_line(ReceivedLine received) {
-    const bool truncated = received.truncated();
-    std::string line = std::move(received.text);
+template <class... Parts>
+void ReplyParser::note_line(std::size_t number, const Parts&... what) {
+    note("line ", std::to_string(number), " of the reply", what...);
+}
+
+void ReplyParser::finish_line(const ReceivedLine& received) {
+    const std::size_t number = lines_ + 1;
+    std::string& line = slot(current_.raw_lines, lines_);
+    line.assign(received.text);
     const std::size_t length = received.length;
-    const std::size_t number = current_.raw_lines.size() + 1;
     if (length + 2 > limits_.grammar_line) {
-        note(line_diagnostic(
-            number, " is ", std::to_string(length + 2), " octets long, over the ",
-            std::to_string(limits_.grammar_line), " that RFC 5321 4.5.3.1.5 allows",
-            truncated ? concat(" (only the first ", std::to_string(line.size()), " were kept)")
-                      : std::string()));
+        note_line(number, " is ", std::to_string(length + 2), " octets long, over the ",
+                  std::to_string(limits_.grammar_line), " that RFC 5321 4.5.3.1.5 allows",
+                  received.truncated()
+                      ? concat(" (only the first ", std::to_string(line.size()), " were kept)")
+                      : std::string());
     }
     if (received.bare_lf) {
-        note(line_diagnostic(number, " ends with a bare LF instead of CRLF (RFC 5321 2.3.8)"));
+        note_line(number, " ends with a bare LF instead of CRLF (RFC 5321 2.3.8)");
     } else if (received.unterminated) {
-        note(line_diagnostic(number, " has no line end (the connection closed)"));
+        note_line(number, " has no line end (the connection closed)");
     }
 
     const bool has_code =
         line.size() >= 3 && is_digit(line[0]) && is_digit(line[1]) && is_digit(line[2]);
     bool last = true;
-    std::string text;
+    std::string& text = slot(current_.reply.lines, lines_);
+    const std::string_view view = line;
     if (!has_code) {
         if (number == 1) {
-            note(line_diagnostic(number, " does not start with a three-digit reply code"));
+            note_line(number, " does not start with a three-digit reply code");
         } else {
             // Most likely text that lost its "NNN-" prefix: read on until a line ends the reply.
-            note(line_diagnostic(number, " lacks the code-hyphen continuation (\"",
-                                 std::to_string(current_.reply.code), "-\")"));
+            note_line(number, " lacks the code-hyphen continuation (\"",
+                      std::to_string(current_.reply.code), "-\")");
             last = false;
         }
-        text = line;
+        text.assign(view);
     } else {
-        const std::string_view code_text = std::string_view(line).substr(0, 3);
+        const std::string_view code_text = view.substr(0, 3);
         const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         if (number == 1) {
             current_.reply.code = code;
             if (line[0] < '2' || line[0] > '5' || line[1] > '5') {
-                note(concat(
-                    "reply code ", code_text,
-                    " is outside the grammar of RFC 5321 4.2 (first digit 2-5, second 0-5)"));
+                note("reply code ", code_text,
+                     " is outside the grammar of RFC 5321 4.2 (first digit 2-5, second 0-5)");
             }
         } else if (code != current_.reply.code) {
-            note(line_diagnostic(number, " has code ", code_text, " but line 1 has ",
-                                 std::to_string(current_.reply.code),
-                                 " (RFC 5321 4.2.1: every line of a reply carries the same code)"));
+            note_line(number, " has code ", code_text, " but line 1 has ",
+                      std::to_string(current_.reply.code),
+                      " (RFC 5321 4.2.1: every line of a reply carries the same code)");
         }
         if (line.size() == 3 || line[3] == ' ') {
-            text = line.size() > 4 ? line.substr(4) : std::string();
+            text.assign(view.substr(std::min<std::size_t>(4, view.size())));
         } else if (line[3] == '-') {
-            text = line.substr(4);
+            text.assign(view.substr(4));
             last = false;
         } else {
-            note(line_diagnostic(number, " lacks the space or hyphen after the code"));
-            text = line.substr(3);
+            note_line(number, " lacks the space or hyphen after the code");
+            text.assign(view.substr(3));
         }
     }
-    current_.raw_lines.push_back(std::move(line));
-    current_.reply.lines.push_back(std::move(text));
+    ++lines_;
     if (last) {
         finish_reply(false);
-    } else if (current_.raw_lines.size() >= limits_.lines_per_reply) {
-        note(concat("the reply was cut off after ", std::to_string(limits_.lines_per_reply),
-                    " lines"));
+    } else if (lines_ >= limits_.lines_per_reply) {
+        note("the reply was cut off after ", std::to_string(limits_.lines_per_reply), " lines");
         finish_reply(true);
     }
 }
 
 void ReplyParser::finish_reply(bool cut_off) {
     Reply& reply = current_.reply;
+    current_.raw_lines.resize(lines_);
+    reply.lines.resize(lines_);
     const std::string enhanced(leading_enhanced_code(reply.lines.front()));
     if (!enhanced.empty() && reply.code != 0) {
         if (enhanced[0] != std::to_string(reply.code)[0]) {
-            note(concat("enhanced code ", enhanced, " does not match the class of reply code ",
-                        std::to_string(reply.code), " (RFC 3463 2)"));
+            note("enhanced code ", enhanced, " does not match the class of reply code ",
+                 std::to_string(reply.code), " (RFC 3463 2)");
         }
         for (std::size_t i = 0; i < reply.lines.size(); ++i) {
             std::string& text = reply.lines[i];
@@ -153,20 +171,33 @@ void ReplyParser::finish_reply(bool cut_off) {
                 text.erase(0,
                            text.size() > enhanced.size() ? enhanced.size() + 1 : enhanced.size());
             } else {
-                note(line_diagnostic(i + 1, " lacks the enhanced status code ", enhanced,
-                                     " that line 1 carries (RFC 2034 4)"));
+                note_line(i + 1, " lacks the enhanced status code ", enhanced,
+                          " that line 1 carries (RFC 2034 4)");
             }
         }
         reply.enhanced = enhanced;
     }
+    current_.diagnostics.resize(diagnostics_);
     current_.cut_off = cut_off;
     complete_ = true;
 }
 
-ParsedReply ReplyParser::take() {
-    ParsedReply out = std::move(current_);
-    current_ = ParsedReply{};
+void ReplyParser::take(ParsedReply& into) {
+    current_.raw_lines.resize(lines_);
+    current_.reply.lines.resize(lines_);
+    current_.diagnostics.resize(diagnostics_);
+    std::swap(into, current_);
+    current_.reply.code = 0;
+    current_.reply.enhanced.clear();
+    current_.cut_off = false;
+    lines_ = 0;
+    diagnostics_ = 0;
     complete_ = false;
+}
+
+ParsedReply ReplyParser::take() {
+    ParsedReply out;
+    take(out);
     return out;
 }
 

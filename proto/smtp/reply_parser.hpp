@@ -42,18 +42,29 @@ class ReplyParser {
 
     bool has_reply() const { return complete_; }
     // Bytes of an unfinished reply are buffered (a reply has started but not ended).
-    bool in_reply() const {
-        return !complete_ && (!current_.raw_lines.empty() || reader_.has_partial());
-    }
+    bool in_reply() const { return !complete_ && (lines_ > 0 || reader_.has_partial()); }
     ParsedReply take();
+    // The same into `into`, whose storage the parser keeps for the next reply in exchange: a
+    // caller that takes every reply into the same few objects makes the parser allocate nothing
+    // once their vectors and strings are large enough (what the fuzz targets do).
+    void take(ParsedReply& into);
 
   private:
-    void finish_line(ReceivedLine received);
+    void finish_line(const ReceivedLine& received);
     void finish_reply(bool cut_off);
-    void note(std::string text) { current_.diagnostics.push_back(std::move(text)); }
+    template <class... Parts>
+    void note(const Parts&... parts);
+    // "line N of the reply" followed by `what`.
+    template <class... Parts>
+    void note_line(std::size_t number, const Parts&... what);
 
     Limits limits_;
+    // The reply being read. Its vectors may hold more elements than it has lines (left from a
+    // reply taken earlier, reused for their capacity): lines_ and diagnostics_ count the used
+    // ones, and finish_reply() trims the rest.
     ParsedReply current_;
+    std::size_t lines_ = 0;
+    std::size_t diagnostics_ = 0;
     BoundedLineReader reader_;
     bool complete_ = false;
 };

@@ -217,6 +217,50 @@ TEST(ReplyParser, PutStopsAfterACompleteReply) {
     EXPECT_TRUE(parser.in_reply());
 }
 
+// take(into) hands the parser the storage of an earlier reply: nothing of that reply (lines,
+// diagnostics, enhanced code, cut-off flag) may leak into the next ones.
+TEST(ReplyParser, TakeIntoReusedStorageGivesTheSameReplies) {
+    const std::string input =
+        "250-first\r\n250-2.1.0 second\r\n250 third\r\n"  // three lines
+        "550 5.1.1 no such user\r\n"                      // enhanced code
+        "2x\r\n"                                          // diagnostics
+        "354 go ahead\r\n"                                // none of these
+        "421-4.4.2 closing\n421";                         // bare LF, cut off by EOF
+    ReplyParser plain_parser;
+    const std::vector<ParsedReply> expected = feed(plain_parser, input, {}, true);
+    ASSERT_EQ(expected.size(), 5u);
+
+    ReplyParser parser;
+    std::vector<ParsedReply> slots(2);  // every reply into one of two reused objects
+    std::size_t taken = 0;
+    auto check = [&](const ParsedReply& got) {
+        ASSERT_LT(taken, expected.size());
+        const ParsedReply& want = expected[taken++];
+        EXPECT_EQ(got.reply.code, want.reply.code) << "reply " << taken;
+        EXPECT_EQ(got.reply.lines, want.reply.lines) << "reply " << taken;
+        EXPECT_EQ(got.reply.enhanced, want.reply.enhanced) << "reply " << taken;
+        EXPECT_EQ(got.raw_lines, want.raw_lines) << "reply " << taken;
+        EXPECT_EQ(got.diagnostics, want.diagnostics) << "reply " << taken;
+        EXPECT_EQ(got.cut_off, want.cut_off) << "reply " << taken;
+    };
+    std::string_view rest = input;
+    while (!rest.empty()) {
+        rest.remove_prefix(parser.put(rest));
+        if (parser.has_reply()) {
+            ParsedReply& slot = slots[taken % 2];
+            parser.take(slot);
+            check(slot);
+        }
+    }
+    parser.put_eof();
+    ASSERT_TRUE(parser.has_reply());
+    ParsedReply& last = slots[taken % 2];
+    parser.take(last);
+    check(last);
+    EXPECT_EQ(taken, expected.size());
+    EXPECT_FALSE(parser.in_reply());
+}
+
 TEST(LeadingEnhancedCode, Forms) {
     EXPECT_EQ(leading_enhanced_code("2.1.0 Ok"), "2.1.0");
     EXPECT_EQ(leading_enhanced_code("5.7.100"), "5.7.100");
