@@ -18,6 +18,11 @@ void begin_reply_line(std::string& out, int code, bool last, std::string_view en
 
 std::string Reply::wire(bool with_enhanced) const {
     std::string out;
+    append_wire(out, with_enhanced);
+    return out;
+}
+
+void Reply::append_wire(std::string& out, bool with_enhanced) const {
     const std::size_t count = lines.empty() ? 1 : lines.size();
     for (std::size_t i = 0; i < count; ++i) {
         begin_reply_line(out, code, i + 1 == count,
@@ -27,7 +32,6 @@ std::string Reply::wire(bool with_enhanced) const {
         }
         out += "\r\n";
     }
-    return out;
 }
 
 Reply make_reply(int code, std::string_view enhanced, std::string_view text) {

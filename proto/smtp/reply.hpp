@@ -19,6 +19,8 @@ struct Reply {
     // Wire form: "250-first\r\n250 last\r\n"; the enhanced code (when set and
     // `with_enhanced`) starts the text of every line, as RFC 2034 section 4 requires.
     std::string wire(bool with_enhanced = true) const;
+    // The same appended to `out` (a caller reusing one buffer).
+    void append_wire(std::string& out, bool with_enhanced = true) const;
 };
 
 Reply make_reply(int code, std::string_view enhanced, std::string_view text);
