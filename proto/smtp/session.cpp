@@ -16,9 +16,6 @@
 namespace mh::proto::smtp {
 namespace {
 
-// RFC 4954 4: an AUTH command line and SASL responses may be up to 12288 octets.
-constexpr std::size_t sasl_line_limit = 12288;
-
 // "<address> " to echo in a reply, or nothing when the address is not ASCII: replies stay ASCII
 // unless the client asked for UTF-8 in them (RFC 6531 3.7.4).
 struct QuotedAddress {
@@ -141,9 +138,10 @@ struct Session::Impl {
     Impl(SessionConfig cfg, Policy& pol)
         : config(std::move(cfg)),
           policy(pol),
-          framer(std::max(config.limits.command_line, sasl_line_limit)),
+          framer(std::max(config.limits.command_line, config.limits.sasl_line)),
           size_keyword("SIZE " + std::to_string(config.limits.max_message_size)) {
         events.reserve(4);
+        out.reserve(512);  // a reply line's limit (RFC 5321 4.5.3.1.5): most batches fit
     }
 
     // --- output -------------------------------------------------------------------------
@@ -234,12 +232,13 @@ struct Session::Impl {
     }
 
     void handle_line(FramedLine line) {
+        if (phase == Phase::sasl &&
+            (line.too_long || line.text.size() + 2 > config.limits.sasl_line)) {
+            phase = Phase::command;
+            fail(500, "5.5.6", "Authentication Exchange line is too long (RFC 4954 6)");
+            return;
+        }
         if (line.too_long) {
-            if (phase == Phase::sasl) {
-                phase = Phase::command;
-                fail(500, "5.5.6", "Authentication Exchange line is too long (RFC 4954 6)");
-                return;
-            }
             fail(500, "5.5.2", "Line too long (RFC 5321 4.5.3.1)");
             return;
         }

@@ -36,6 +36,7 @@ enum class BareLineEndPolicy {
 struct Limits {
     std::size_t command_line = 512;                   // octets incl. CRLF (RFC 5321 4.5.3.1.4)
     std::size_t text_line = 1000;                     // octets incl. CRLF (RFC 5321 4.5.3.1.6)
+    std::size_t sasl_line = 12288;                    // AUTH line, SASL response (RFC 4954 4)
     std::size_t max_message_size = 10 * 1024 * 1024;  // SIZE value advertised; 552 beyond
     std::size_t max_recipients = 100;                 // 452 beyond (RFC 5321 4.5.3.1.8 asks >= 100)
     std::size_t max_messages_per_session = 1000;

@@ -844,6 +844,20 @@ TEST(SmtpSession, OverlongAuthResponseIs556AndTheSessionGoesOn) {
         (std::vector<std::string>{"220 mx.ex", "250 HELP", "334 ", "500 5.5.6", "250 2.0.0"}));
 }
 
+TEST(SmtpSession, AConfiguredSaslLineLimitBoundsAuthResponses) {
+    // A smaller buffer than RFC 4954 4's 12288 octets (what the fuzz target uses): a response
+    // over it is 500 5.5.6, one within it is decoded and checked.
+    auto config = tls_free_auth();
+    config.limits.sasl_line = 1024;
+    const std::string within = sasl::base64_encode("\0alice\0"s + std::string(700, 'p'));
+    EXPECT_EQ(codes_of(converse(config, {ehlo, "AUTH PLAIN\r\n", within + "\r\n"})).back(),
+              "535 5.7.8");
+    EXPECT_EQ(
+        codes_of(converse(config,
+                          {ehlo, "AUTH PLAIN\r\n", std::string(1023, 'A') + "\r\n", "NOOP\r\n"})),
+        (std::vector<std::string>{"220 mx.ex", "250 HELP", "334 ", "500 5.5.6", "250 2.0.0"}));
+}
+
 TEST(SmtpSession, AuthNeedsEhlo) {
     EXPECT_EQ(codes_of(converse(tls_free_auth(), {"HELO c.example\r\n", "AUTH PLAIN\r\n"})).back(),
               "503 5.5.1");
