@@ -52,25 +52,34 @@ void LineFramer::absorb(std::string_view chunk) {
     // The final LF counts towards the limit too: a line of `limit` octets ends in CRLF.
     if (length_ + 1 <= limit_) {
         buffer_.append(chunk);
-    } else if (!buffer_.empty()) {
-        std::string().swap(buffer_);
+    } else {
+        buffer_.clear();
     }
 }
 
-FramedLine LineFramer::take() {
-    FramedLine line;
+FramedLineView LineFramer::line() const {
+    FramedLineView line;
     line.too_long = length_ + 1 > limit_;
-    if (!line.too_long) {
-        line.text = std::move(buffer_);
-        if (!line.text.empty()) {
-            line.text.pop_back();  // the CR of the CRLF
-        }
+    if (!line.too_long && !buffer_.empty()) {
+        line.text = std::string_view(buffer_).substr(0, buffer_.size() - 1);  // without the CR
     }
     line.bare_lf = bare_lf_;
     line.bare_cr = bare_cr_;
     line.nul = nul_;
-    reset();
     return line;
+}
+
+FramedLine LineFramer::take() {
+    const FramedLineView view = line();
+    FramedLine taken{std::string(), view.too_long, view.bare_lf, view.bare_cr, view.nul};
+    if (!view.too_long) {
+        taken.text = std::move(buffer_);
+        if (!taken.text.empty()) {
+            taken.text.pop_back();  // the CR of the CRLF
+        }
+    }
+    reset();
+    return taken;
 }
 
 void LineFramer::reset() {

@@ -12,6 +12,15 @@
 
 namespace mh::proto {
 
+// A finished line in place in the framer (see LineFramer::line()).
+struct FramedLineView {
+    std::string_view text;  // the line without its CRLF; empty when too_long
+    bool too_long = false;
+    bool bare_lf = false;
+    bool bare_cr = false;
+    bool nul = false;
+};
+
 struct FramedLine {
     std::string text;       // the line without its CRLF; empty when too_long
     bool too_long = false;  // longer than the limit (CRLF included); content dropped
@@ -31,6 +40,9 @@ class LineFramer {
     bool has_line() const { return complete_; }
     // The finished line; only valid when has_line().
     FramedLine take();
+    // The same in place, without a copy: valid until the next put(), take() or reset(), and
+    // reset() then starts the next line in the same buffer (no allocation per line).
+    FramedLineView line() const;
 
     // Octets of the current unfinished line, for "the peer closed mid-line" diagnostics.
     std::size_t pending() const { return length_; }
@@ -43,7 +55,9 @@ class LineFramer {
     void absorb(std::string_view chunk);
 
     std::size_t limit_;
-    std::string buffer_;      // raw octets of the line, CR included, while within the limit
+    // Raw octets of the line, CR included, while within the limit (its capacity stays within
+    // the largest limit set).
+    std::string buffer_;
     std::size_t length_ = 0;  // raw octets seen in this line, LF excluded
     bool last_cr_ = false;    // the last octet seen was CR
     bool complete_ = false;

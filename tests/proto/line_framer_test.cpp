@@ -130,5 +130,31 @@ TEST(LineFramer, ResetDropsAPartialLine) {
     EXPECT_EQ(framer.take().text, "NOOP");
 }
 
+// line() shows the finished line in place, as take() would return it, and reset() goes on.
+TEST(LineFramer, LineInPlaceMatchesTake) {
+    const std::string input =
+        "MAIL FROM:<a@example.test>\r\nA\rB\nC\0D\r\n"s + std::string(600, 'x') + "\r\n\r\n";
+    LineFramer taking(512);
+    const auto expected = frame(taking, {input});
+    ASSERT_EQ(expected.size(), 4U);
+    LineFramer framer(512);
+    std::size_t index = 0;
+    for (std::string_view rest = input; !rest.empty();) {
+        rest.remove_prefix(framer.put(rest));
+        if (framer.has_line()) {
+            ASSERT_LT(index, expected.size());
+            const FramedLineView line = framer.line();
+            const FramedLine& want = expected[index++];
+            EXPECT_EQ(line.text, want.text);
+            EXPECT_EQ(line.too_long, want.too_long);
+            EXPECT_EQ(line.bare_lf, want.bare_lf);
+            EXPECT_EQ(line.bare_cr, want.bare_cr);
+            EXPECT_EQ(line.nul, want.nul);
+            framer.reset();
+        }
+    }
+    EXPECT_EQ(index, expected.size());
+}
+
 }  // namespace
 }  // namespace mh::proto
