@@ -57,7 +57,7 @@ class Reader {
     std::string_view rest() const { return text_.substr(pos_); }
     void skip(std::size_t n) { pos_ += n; }
 
-    ParseError fail(std::string reason) const { return ParseError{std::move(reason), pos_}; }
+    ParseError fail(ErrorText reason) const { return ParseError{std::move(reason), pos_}; }
 
     // One well-formed UTF-8 sequence of two to four octets (RFC 3629 4), when allowed.
     bool utf8_non_ascii() {
@@ -319,8 +319,8 @@ ParseResult<Mailbox> parse_mailbox(Reader& in) {
     const std::size_t local_start = in.pos();
     const bool quoted = in.peek() == '"';
     if (quoted ? !in.quoted_string() : !in.dot_string()) {
-        return in.fail(quoted ? "bad quoted-string local part (RFC 5321 4.1.2)"
-                              : "bad dot-string local part (RFC 5321 4.1.2)");
+        return quoted ? in.fail("bad quoted-string local part (RFC 5321 4.1.2)")
+                      : in.fail("bad dot-string local part (RFC 5321 4.1.2)");
     }
     mailbox.local_part = std::string(in.slice(local_start));
     if (mailbox.local_part.size() > max_local_part) {

@@ -34,7 +34,7 @@ bool is_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-CommandError error(CommandErrorKind kind, std::string reason) {
+CommandError error(CommandErrorKind kind, ErrorText reason) {
     return CommandError{kind, std::move(reason)};
 }
 
@@ -104,15 +104,18 @@ ParseResult<Command, CommandError> parse_path_command(Verb verb, std::string_vie
     const bool mail = verb == Verb::mail;
     const auto bad_path = mail ? CommandErrorKind::bad_sender : CommandErrorKind::bad_recipient;
     if (!istarts_with(arg, prefix)) {
-        return error(CommandErrorKind::syntax, "expected \"" + std::string(prefix) +
-                                                   "<address>\" (RFC 5321 4.1.1.2, 4.1.1.3)");
+        return mail ? error(CommandErrorKind::syntax,
+                            "expected \"FROM:<address>\" (RFC 5321 4.1.1.2, 4.1.1.3)")
+                    : error(CommandErrorKind::syntax,
+                            "expected \"TO:<address>\" (RFC 5321 4.1.1.2, 4.1.1.3)");
     }
     arg.remove_prefix(prefix.size());
     const std::size_t length = path_length(arg);
     if (length == std::string_view::npos) {
-        return error(CommandErrorKind::syntax,
-                     arg.starts_with(' ') ? "no space allowed before the path (RFC 5321 4.1.2)"
-                                          : "the path must be enclosed in <> (RFC 5321 4.1.2)");
+        return arg.starts_with(' ') ? error(CommandErrorKind::syntax,
+                                            "no space allowed before the path (RFC 5321 4.1.2)")
+                                    : error(CommandErrorKind::syntax,
+                                            "the path must be enclosed in <> (RFC 5321 4.1.2)");
     }
     std::vector<EsmtpParam> params;
     if (length < arg.size()) {

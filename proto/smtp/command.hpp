@@ -84,7 +84,7 @@ enum class CommandErrorKind {
 
 struct CommandError {
     CommandErrorKind kind;
-    std::string reason;
+    ErrorText reason;
 };
 
 struct CommandParseOptions {
