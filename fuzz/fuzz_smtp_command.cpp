@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,24 +23,46 @@ namespace smtp = mh::proto::smtp;
 
 constexpr std::size_t line_limit = 512;
 
-std::vector<mh::proto::FramedLine> frame(const std::vector<std::string_view>& segments) {
-    mh::proto::LineFramer framer(line_limit);
-    std::vector<mh::proto::FramedLine> lines;
-    for (std::string_view segment : segments) {
-        while (!segment.empty()) {
-            const std::size_t used = framer.put(segment);
-            require(used > 0 && used <= segment.size(), "the framer made no progress");
-            segment.remove_prefix(used);
-            if (framer.has_line()) {
-                lines.push_back(framer.take());
+// One framer fed the segments of an input, handing out one line at a time in place, so that
+// the segmented and the whole framing are compared in step without copying a line. Each stream
+// has a framer of its own for the whole process: its buffer only grows (up to the limit), which
+// libFuzzer's leak heuristic tolerates (storage that grows and shrinks with the inputs does not).
+class LineStream {
+  public:
+    LineStream(mh::proto::LineFramer& framer, std::span<const std::string_view> segments)
+        : framer_(framer), segments_(segments) {
+        framer_.reset();  // the previous input may have ended in a partial line
+    }
+
+    // The next line, valid until the next call; false once the input is used up.
+    bool next(mh::proto::FramedLineView& line) {
+        if (framer_.has_line()) {
+            framer_.reset();
+        }
+        for (; index_ < segments_.size(); ++index_, offset_ = 0) {
+            std::string_view rest = segments_[index_].substr(offset_);
+            while (!rest.empty()) {
+                const std::size_t used = framer_.put(rest);
+                require(used > 0 && used <= rest.size(), "the framer made no progress");
+                rest.remove_prefix(used);
+                offset_ += used;
+                if (framer_.has_line()) {
+                    line = framer_.line();
+                    return true;
+                }
             }
         }
+        return false;
     }
-    require(!framer.has_line(), "a line left in the framer");
-    return lines;
-}
 
-bool same(const mh::proto::FramedLine& a, const mh::proto::FramedLine& b) {
+  private:
+    mh::proto::LineFramer& framer_;
+    std::span<const std::string_view> segments_;
+    std::size_t index_ = 0;
+    std::size_t offset_ = 0;
+};
+
+bool same(const mh::proto::FramedLineView& a, const mh::proto::FramedLineView& b) {
     return a.text == b.text && a.too_long == b.too_long && a.bare_lf == b.bare_lf &&
            a.bare_cr == b.bare_cr && a.nul == b.nul;
 }
@@ -72,23 +95,31 @@ void check_command(std::string_view line) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static std::vector<std::string_view> segments;  // both reused across inputs
+    static std::vector<std::string_view> segments;  // all only grow: reused across inputs
     static std::string whole;
+    static mh::proto::LineFramer split_framer(line_limit);
+    static mh::proto::LineFramer whole_framer(line_limit);
     mh::fuzz::split_turns(mh::fuzz::as_text(data, size), segments);
-    const auto lines = frame(segments);
-    if (segments.size() > 1) {
+    const bool segmented = segments.size() > 1;
+    if (segmented) {
         mh::fuzz::joined(segments, whole);
-        const auto at_once = frame({whole});
-        require(at_once.size() == lines.size() &&
-                    std::equal(lines.begin(), lines.end(), at_once.begin(), same),
-                "segmentation changed the framed lines");
     }
-    for (const auto& line : lines) {
+    const std::string_view whole_view = whole;
+    LineStream split(split_framer, segments);
+    LineStream at_once(whole_framer, std::span(&whole_view, 1));
+    mh::proto::FramedLineView line;
+    mh::proto::FramedLineView unsplit;
+    while (split.next(line)) {
+        if (segmented) {
+            require(at_once.next(unsplit) && same(line, unsplit),
+                    "segmentation changed the framed lines");
+        }
         require(line.too_long ? line.text.empty() : line.text.size() + 1 <= line_limit,
                 "a framed line over the limit");
         if (!line.too_long) {
             check_command(line.text);
         }
     }
+    require(!segmented || !at_once.next(unsplit), "segmentation changed the framed lines");
     return 0;
 }

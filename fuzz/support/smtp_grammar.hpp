@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fuzz/support/fuzz_input.hpp"
+#include "proto/common/concat.hpp"
 #include "proto/smtp/address.hpp"
 #include "proto/smtp/command.hpp"
 
@@ -24,10 +25,12 @@ inline bool same_mailbox(const proto::smtp::Mailbox& a, const proto::smtp::Mailb
 // The path written as "<local@domain>" (source route dropped) parses to the same path.
 inline void check_path_round_trip(const proto::smtp::Path& path, bool forward) {
     using Kind = proto::smtp::Path::Kind;
-    const std::string text =
-        path.kind == Kind::mailbox
-            ? "<" + path.mailbox.local_part + "@" + path.mailbox.domain + ">"  // as written
-            : "<" + path.address() + ">";
+    static std::string text;  // only grows: reused across inputs
+    if (path.kind == Kind::mailbox) {
+        proto::assign_concat(text, "<", path.mailbox.local_part, "@", path.mailbox.domain, ">");
+    } else {
+        proto::assign_concat(text, "<", path.address(), ">");
+    }
     const proto::smtp::GrammarOptions utf8{.utf8 = true};
     const auto again = forward ? proto::smtp::parse_forward_path(text, utf8)
                                : proto::smtp::parse_reverse_path(text, utf8);
@@ -57,7 +60,8 @@ inline void check_params_round_trip(const std::vector<proto::smtp::EsmtpParam>& 
     for (const auto& param : params) {
         size += 2 + param.keyword.size() + (param.value ? param.value->size() : 0);
     }
-    std::string line;
+    static std::string line;  // only grows: reused across inputs
+    line.clear();
     line.reserve(size);
     line.append(command);
     for (const auto& param : params) {
