@@ -21,8 +21,10 @@ namespace smtp = mh::proto::smtp;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view params = mh::fuzz::as_text(data, size);
-    const std::string mail_line = mh::proto::concat("MAIL FROM:<a@example.test> ", params);
-    const std::string rcpt_line = mh::proto::concat("RCPT TO:<b@example.test> ", params);
+    static std::string mail_line;  // both only grow: reused across inputs
+    static std::string rcpt_line;
+    mh::proto::assign_concat(mail_line, "MAIL FROM:<a@example.test> ", params);
+    mh::proto::assign_concat(rcpt_line, "RCPT TO:<b@example.test> ", params);
     const auto mail = smtp::parse_command(mail_line);
     const auto rcpt = smtp::parse_command(rcpt_line);
     const auto rcpt_utf8 = smtp::parse_command(rcpt_line, {.utf8_recipients = true});
