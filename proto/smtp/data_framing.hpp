@@ -30,6 +30,9 @@ class ContentSink {
     ContentSink(std::size_t max_size, std::size_t text_line_limit);
 
     void append(std::string_view bytes);
+    // Room for `octets` of content (at most the size limit) up front: no regrowth while a
+    // caller that knows the size appends.
+    void reserve(std::size_t octets) { content_.reserve(octets < max_size_ ? octets : max_size_); }
     bool overflowed() const { return overflowed_; }
     // A CR at the very end is bare too: no LF can follow it any more (BDAT content).
     ContentFlags flags() const {
@@ -65,6 +68,7 @@ class DataReader {
     bool done() const { return state_ == State::done; }
 
     const ContentSink& content() const { return sink_; }
+    void reserve(std::size_t octets) { sink_.reserve(octets); }
     // The unstuffed content, ending in the CRLF before the dot line.
     std::string take() { return sink_.take(); }
 
