@@ -103,10 +103,10 @@ void check_raw(const std::vector<std::string_view>& segments) {
 void check_round_trip(std::string_view content) {
     const std::string framed = smtp::frame_data(content);
     const Outcome got = read(std::string_view(framed));
+    // read() stops at the first end-of-data, so consuming everything also means that none was
+    // found before the last octet (a second read of all but the last octet said it again).
     require(got.done && got.consumed == framed.size(),
-            "frame_data's end-of-data not found at its end");
-    const Outcome early = read(std::string_view(framed).substr(0, framed.size() - 1));
-    require(!early.done, "end-of-data found before the end of frame_data's output");
+            "frame_data's end-of-data not found at its end, or found before it");
     const bool crlf_added = !content.empty() && !content.ends_with("\r\n");
     require(got.content.size() == content.size() + (crlf_added ? 2 : 0) &&
                 got.content.starts_with(content) && (!crlf_added || got.content.ends_with("\r\n")),
