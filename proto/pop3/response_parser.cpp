@@ -1,6 +1,7 @@
 #include "proto/pop3/response_parser.hpp"
 
 #include <string>
+#include <utility>
 
 namespace mh::proto::pop3 {
 
@@ -37,7 +38,7 @@ bool split_status(std::string_view line, std::string_view indicator, std::string
     }
     const std::string_view rest = line.substr(indicator.size());
     missing_space = !rest.empty() && rest.front() != ' ';
-    text = std::string(missing_space ? rest : rest.substr(rest.empty() ? 0 : 1));
+    text.assign(missing_space ? rest : rest.substr(rest.empty() ? 0 : 1));
     return true;
 }
 
@@ -49,10 +50,11 @@ std::size_t ResponseParser::put(std::string_view bytes) {
         consumed += reader_.put(bytes.substr(consumed));
         if (reader_.has_line()) {
             if (in_body_) {
-                body_line(reader_.take());
+                body_line(reader_.line());
             } else {
-                status_line(reader_.take());
+                status_line(reader_.line());
             }
+            reader_.next();
         }
     }
     return consumed;
@@ -65,14 +67,15 @@ void ResponseParser::put_eof() {
     const bool started = in_body_ || reader_.has_partial();
     if (reader_.has_partial()) {
         if (in_body_) {
-            body_line(reader_.take());
+            body_line(reader_.line());
         } else {
-            status_line(reader_.take());
+            status_line(reader_.line());
         }
+        reader_.next();
     }
     if (!complete_ && in_body_) {
         note("the connection closed before the body's terminating \".\" line (after ",
-             std::to_string(current_.body.size()), " lines)");
+             std::to_string(body_lines_), " lines)");
         in_body_ = false;
         complete_ = true;
     }
@@ -81,7 +84,7 @@ void ResponseParser::put_eof() {
     }
 }
 
-void ResponseParser::status_line(ReceivedLine line) {
+void ResponseParser::status_line(const ReceivedLine& line) {
     if (line.length + 2 > limits_.grammar_line) {
         note("the status line is ", std::to_string(line.length + 2), " octets long, over the ",
              std::to_string(limits_.grammar_line), " that RFC 2449 4 allows");
@@ -91,7 +94,7 @@ void ResponseParser::status_line(ReceivedLine line) {
     } else if (line.unterminated) {
         note("the status line has no line end (the connection closed)");
     }
-    current_.status_line = std::move(line.text);
+    current_.status_line.assign(line.text);
     const std::string& received = current_.status_line;
     bool missing_space = false;
     std::string& text = current_.text;
@@ -103,7 +106,7 @@ void ResponseParser::status_line(ReceivedLine line) {
         current_.status = Status::continuation;
     } else {
         current_.status = Status::invalid;
-        text = received;
+        text.assign(received);
         note("the status line starts with neither +OK nor -ERR (RFC 1939 3)");
     }
     if (missing_space) {
@@ -115,7 +118,7 @@ void ResponseParser::status_line(ReceivedLine line) {
         if (close == std::string::npos) {
             note("the response code lacks its closing \"]\" (RFC 2449 8)");
         } else {
-            current_.resp_code = text.substr(1, close - 1);
+            current_.resp_code.assign(std::string_view(text).substr(1, close - 1));
         }
     }
     if (current_.status == Status::ok && expect_body_ && !line.unterminated) {
@@ -126,8 +129,8 @@ void ResponseParser::status_line(ReceivedLine line) {
     }
 }
 
-void ResponseParser::body_line(ReceivedLine line) {
-    const std::string number = std::to_string(current_.body.size() + 1);
+void ResponseParser::body_line(const ReceivedLine& line) {
+    const std::string number = std::to_string(body_lines_ + 1);
     if (line.bare_lf) {
         note("body line ", number, " ends with a bare LF instead of CRLF (RFC 1939 3)");
     }
@@ -141,13 +144,13 @@ void ResponseParser::body_line(ReceivedLine line) {
         note("body line ", number, " is ", std::to_string(line.length + 2),
              " octets long: only the first ", std::to_string(line.text.size()), " were kept");
     }
-    std::string& text = line.text;
+    std::string_view text = line.text;
     if (text.starts_with('.')) {
         if (text.size() < 2 || text[1] != '.') {
             note("body line ", number,
                  " starts with \".\" but is not dot-stuffed (RFC 1939 3: \"..\" expected)");
         }
-        text.erase(0, 1);
+        text.remove_prefix(1);
     }
     if (kept_bytes_ + text.size() > limits_.body_bytes) {
         if (kept_bytes_ <= limits_.body_bytes) {
@@ -158,21 +161,36 @@ void ResponseParser::body_line(ReceivedLine line) {
         return;
     }
     kept_bytes_ += text.size();
-    current_.body.push_back(std::move(text));
+    reused_slot(current_.body, body_lines_++).assign(text);
 }
 
-ParsedResponse ResponseParser::take() {
+void ResponseParser::take(ParsedResponse& into) {
     if (dropped_diagnostics_ > 0) {
-        current_.diagnostics.push_back("... and " + std::to_string(dropped_diagnostics_) +
-                                       " more diagnostics");
+        assign_concat(reused_slot(current_.diagnostics, diagnostics_++), "... and ",
+                      std::to_string(dropped_diagnostics_), " more diagnostics");
     }
-    ParsedResponse out = std::move(current_);
-    current_ = ParsedResponse{};
+    current_.body.resize(body_lines_);
+    current_.diagnostics.resize(diagnostics_);
+    std::swap(into, current_);
+    current_.status = Status::invalid;
+    current_.status_line.clear();
+    current_.text.clear();
+    current_.resp_code.clear();
+    current_.multiline = false;
+    current_.body_octets = 0;
+    current_.cut_off = false;
+    body_lines_ = 0;
+    diagnostics_ = 0;
     kept_bytes_ = 0;
     dropped_diagnostics_ = 0;
     expect_body_ = false;
     in_body_ = false;
     complete_ = false;
+}
+
+ParsedResponse ResponseParser::take() {
+    ParsedResponse out;
+    take(out);
     return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "proto/common/bounded_line.hpp"
 #include "proto/common/concat.hpp"
+#include "proto/common/reused_slot.hpp"
 
 namespace mh::proto::pop3 {
 
@@ -56,15 +57,18 @@ class ResponseParser {
     bool in_response() const { return !complete_ && (in_body_ || reader_.has_partial()); }
     // Returns the response; the next one expects no body until expect_body(true) is called.
     ParsedResponse take();
+    // The same into `into`, whose storage the parser keeps for the next response in exchange
+    // (as ReplyParser::take(into)): no allocation per line once the strings are large enough.
+    void take(ParsedResponse& into);
 
   private:
-    void status_line(ReceivedLine line);
-    void body_line(ReceivedLine line);
+    void status_line(const ReceivedLine& line);
+    void body_line(const ReceivedLine& line);
     // A diagnostic joined from `parts`, built only when it is kept (within Limits::diagnostics).
     template <class... Parts>
     void note(const Parts&... parts) {
-        if (current_.diagnostics.size() < limits_.diagnostics) {
-            current_.diagnostics.push_back(concat(parts...));
+        if (diagnostics_ < limits_.diagnostics) {
+            assign_concat(reused_slot(current_.diagnostics, diagnostics_++), parts...);
         } else {
             ++dropped_diagnostics_;
         }
@@ -72,7 +76,11 @@ class ResponseParser {
 
     Limits limits_;
     BoundedLineReader reader_;
+    // The response being read; its vectors may hold more elements than it uses (left from a
+    // response taken earlier, reused): body_lines_ and diagnostics_ count the used ones.
     ParsedResponse current_;
+    std::size_t body_lines_ = 0;
+    std::size_t diagnostics_ = 0;
     std::size_t kept_bytes_ = 0;
     std::size_t dropped_diagnostics_ = 0;
     bool expect_body_ = false;

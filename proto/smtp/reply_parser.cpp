@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "proto/common/concat.hpp"
+#include "proto/common/reused_slot.hpp"
 
 namespace mh::proto::smtp {
 
@@ -22,15 +23,6 @@ std::size_t skip_digits(std::string_view text, std::size_t pos) {
         ++end;
     }
     return end == pos ? std::string_view::npos : end;
-}
-
-// Element `index` of `items`, to be overwritten: one left from an earlier reply (its capacity
-// reused) or a new one.
-std::string& slot(std::vector<std::string>& items, std::size_t index) {
-    if (index == items.size()) {
-        items.emplace_back();
-    }
-    return items[index];
 }
 
 }  // namespace
@@ -52,7 +44,7 @@ std::string_view leading_enhanced_code(std::string_view text) {
 
 template <class... Parts>
 void ReplyParser::note(const Parts&... parts) {
-    assign_concat(slot(current_.diagnostics, diagnostics_++), parts...);
+    assign_concat(reused_slot(current_.diagnostics, diagnostics_++), parts...);
 }
 
 std::size_t ReplyParser::put(std::string_view bytes) {
@@ -91,7 +83,7 @@ void ReplyParser::note_line(std::size_t number, const Parts&... what) {
 
 void ReplyParser::finish_line(const ReceivedLine& received) {
     const std::size_t number = lines_ + 1;
-    std::string& line = slot(current_.raw_lines, lines_);
+    std::string& line = reused_slot(current_.raw_lines, lines_);
     line.assign(received.text);
     const std::size_t length = received.length;
     if (length + 2 > limits_.grammar_line) {
@@ -110,7 +102,7 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
     const bool has_code =
         line.size() >= 3 && is_digit(line[0]) && is_digit(line[1]) && is_digit(line[2]);
     bool last = true;
-    std::string& text = slot(current_.reply.lines, lines_);
+    std::string& text = reused_slot(current_.reply.lines, lines_);
     const std::string_view view = line;
     if (!has_code) {
         if (number == 1) {

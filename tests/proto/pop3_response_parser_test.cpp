@@ -205,5 +205,53 @@ TEST(ResponseParser, DiagnosticsAreBounded) {
     EXPECT_EQ(response.diagnostics.back(), "... and 80 more diagnostics");
 }
 
+// take(into) hands the parser the storage of an earlier response: nothing of it (body lines,
+// response code, diagnostics, flags) may leak into the next ones.
+TEST(ResponseParser, TakeIntoReusedStorageGivesTheSameResponses) {
+    const std::string input =
+        "+OK [CODE] two lines\r\none\r\n..two\r\n.\r\n"  // body, response code
+        "-ERR no\r\n"                                    // none of these
+        "+OKbad\n"                                       // diagnostics
+        "+OK listing\r\n.x\r\n.\r\n"                     // body, unstuffed line
+        "+OK short\r\n"
+        "+OK cut\r\nline";  // body cut off by EOF
+    const std::vector<bool> bodies{true, false, false, true, false, true};
+    ResponseParser plain_parser;
+    const auto expected = feed(plain_parser, input, {}, bodies, true);
+    ASSERT_EQ(expected.size(), 6U);
+
+    ResponseParser parser;
+    std::vector<ParsedResponse> slots(2);  // every response into one of two reused objects
+    std::size_t taken = 0;
+    auto take_and_check = [&] {
+        ASSERT_LT(taken, expected.size());
+        ParsedResponse& got = slots[taken % 2];
+        parser.take(got);
+        const ParsedResponse& want = expected[taken++];
+        EXPECT_EQ(got.status, want.status) << "response " << taken;
+        EXPECT_EQ(got.status_line, want.status_line) << "response " << taken;
+        EXPECT_EQ(got.text, want.text) << "response " << taken;
+        EXPECT_EQ(got.resp_code, want.resp_code) << "response " << taken;
+        EXPECT_EQ(got.multiline, want.multiline) << "response " << taken;
+        EXPECT_EQ(got.body, want.body) << "response " << taken;
+        EXPECT_EQ(got.body_octets, want.body_octets) << "response " << taken;
+        EXPECT_EQ(got.diagnostics, want.diagnostics) << "response " << taken;
+        EXPECT_EQ(got.cut_off, want.cut_off) << "response " << taken;
+        parser.expect_body(taken < bodies.size() && bodies[taken]);
+    };
+    parser.expect_body(bodies[0]);
+    for (std::string_view rest = input; !rest.empty();) {
+        rest.remove_prefix(parser.put(rest));
+        if (parser.has_response()) {
+            take_and_check();
+        }
+    }
+    parser.put_eof();
+    ASSERT_TRUE(parser.has_response());
+    take_and_check();
+    EXPECT_EQ(taken, expected.size());
+    EXPECT_FALSE(parser.in_response());
+}
+
 }  // namespace
 }  // namespace mh::proto::pop3
