@@ -6,11 +6,13 @@
 // to bytes that parse back to the same response.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fuzz/support/fuzz_input.hpp"
+#include "fuzz/support/message_stream.hpp"
 #include "proto/pop3/response_parser.hpp"
 
 namespace {
@@ -29,31 +31,31 @@ bool body_expected(std::uint8_t flags, std::size_t index) {
     return ((static_cast<unsigned>(flags) >> (index % 8U)) & 1U) != 0;
 }
 
-std::vector<ParsedResponse> parse_all(const std::vector<std::string_view>& segments,
-                                      std::uint8_t flags) {
-    ResponseParser parser(limits);
-    std::vector<ParsedResponse> responses;
-    parser.expect_body(body_expected(flags, 0));
-    for (std::string_view segment : segments) {
-        while (!segment.empty()) {
-            const std::size_t used = parser.put(segment);
-            require(used <= segment.size(), "put() consumed more than it was given");
-            segment.remove_prefix(used);
-            if (parser.has_response()) {
-                responses.push_back(parser.take());
-                parser.expect_body(body_expected(flags, responses.size()));
-            } else {
-                require(used > 0, "put() made no progress without a complete response");
-            }
+using ResponseStream =
+    mh::fuzz::MessageStream<ResponseParser, ParsedResponse, &ResponseParser::has_response,
+                            &ResponseParser::in_response>;
+
+// A stream over `segments` whose i-th response expects a body when bit i of `flags` says so.
+class FlaggedStream {
+  public:
+    FlaggedStream(std::span<const std::string_view> segments, std::uint8_t flags)
+        : stream_(ResponseParser(limits), segments), flags_(flags) {
+        stream_.parser().expect_body(body_expected(flags_, 0));
+    }
+
+    bool next(ParsedResponse& into) {
+        if (!stream_.next(into)) {
+            return false;
         }
+        stream_.parser().expect_body(body_expected(flags_, ++taken_));
+        return true;
     }
-    parser.put_eof();
-    if (parser.has_response()) {
-        responses.push_back(parser.take());
-    }
-    require(!parser.in_response(), "bytes left in the parser after end of input");
-    return responses;
-}
+
+  private:
+    ResponseStream stream_;
+    std::uint8_t flags_;
+    std::size_t taken_ = 0;
+};
 
 bool same(const ParsedResponse& a, const ParsedResponse& b) {
     return a.status == b.status && a.status_line == b.status_line && a.text == b.text &&
@@ -75,24 +77,29 @@ void check_bounded(const ParsedResponse& parsed) {
     require(parsed.multiline || parsed.body.empty(), "a body on a single-line response");
 }
 
-void check_round_trip(const ParsedResponse& parsed) {
+// `scratch`: a response object of the current input, reused for every round trip.
+void check_round_trip(const ParsedResponse& parsed, ParsedResponse& scratch) {
     if (!parsed.diagnostics.empty() || parsed.cut_off) {
         return;
     }
-    std::string wire = parsed.status_line + "\r\n";
+    static std::string wire;  // only grows: reused across inputs
+    wire.assign(parsed.status_line).append("\r\n");
     std::size_t octets = 0;
     if (parsed.multiline) {
         for (const auto& line : parsed.body) {
-            const std::string stuffed_line = mh::proto::pop3::stuffed(line) + "\r\n";
-            octets += stuffed_line.size();
-            wire += stuffed_line;
+            const std::size_t before = wire.size();
+            mh::proto::pop3::append_stuffed(wire, line);
+            wire.append("\r\n");
+            octets += wire.size() - before;
         }
         wire += ".\r\n";
         require(octets == parsed.body_octets, "body_octets differs from the body's wire size");
     }
-    const auto again = parse_all({wire}, parsed.multiline ? 0xff : 0);
-    require(again.size() == 1, "a re-serialised response parsed as several");
-    require(same(again[0], parsed), "a well-formed response does not survive re-serialising");
+    const std::string_view bytes = wire;
+    FlaggedStream again(std::span(&bytes, 1), parsed.multiline ? 0xff : 0);
+    require(again.next(scratch) && !again.next(scratch),
+            "a re-serialised response did not parse as exactly one response");
+    require(same(scratch, parsed), "a well-formed response does not survive re-serialising");
 }
 
 }  // namespace
@@ -102,21 +109,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const std::uint8_t flags = data[0];
-    static std::vector<std::string_view> segments;  // both reused across inputs
+    static std::vector<std::string_view> segments;  // both only grow: reused across inputs
     static std::string whole;
     mh::fuzz::split_turns(mh::fuzz::as_text(data + 1, size - 1), segments);
-    const auto responses = parse_all(segments, flags);
-    if (segments.size() > 1) {
+    const bool segmented = segments.size() > 1;
+    if (segmented) {
         mh::fuzz::joined(segments, whole);
-        const auto at_once = parse_all({whole}, flags);
-        require(responses.size() == at_once.size(), "segmentation changed the number of responses");
-        for (std::size_t i = 0; i < responses.size(); ++i) {
-            require(same(responses[i], at_once[i]), "segmentation changed a response");
+    }
+    const std::string_view whole_view = whole;
+    FlaggedStream split(segments, flags);
+    FlaggedStream at_once(std::span(&whole_view, 1), flags);
+    ParsedResponse response;
+    ParsedResponse unsplit;
+    ParsedResponse scratch;
+    while (split.next(response)) {
+        if (segmented) {
+            require(at_once.next(unsplit), "segmentation changed the number of responses");
+            require(same(response, unsplit), "segmentation changed a response");
         }
+        check_bounded(response);
+        check_round_trip(response, scratch);
     }
-    for (std::size_t i = 0; i < responses.size(); ++i) {
-        check_bounded(responses[i]);
-        check_round_trip(responses[i]);
-    }
+    require(!segmented || !at_once.next(unsplit), "segmentation changed the number of responses");
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fuzz/support/fuzz_input.hpp"
+#include "fuzz/support/message_stream.hpp"
 #include "proto/smtp/reply_parser.hpp"
 
 namespace {
@@ -22,50 +23,8 @@ using mh::proto::smtp::ReplyParser;
 constexpr ReplyParser::Limits limits{
     .grammar_line = 512, .stored_line = 600, .lines_per_reply = 16};
 
-// One parser fed the segments of an input, handing out one reply at a time, so that the whole
-// and the segmented parse are compared in step with one reply object each: take(into) swaps that
-// object's storage with the parser's, and after two replies neither allocates for a line that
-// fits. Everything lives for one input only: storage kept across inputs that grows and shrinks
-// with them makes libFuzzer suspect a leak after most inputs and turn leak detection off.
-class ReplyStream {
-  public:
-    explicit ReplyStream(std::span<const std::string_view> segments) : segments_(segments) {}
-
-    // The next reply into `into`; false once the input is used up.
-    bool next(ParsedReply& into) {
-        for (; index_ < segments_.size(); ++index_, offset_ = 0) {
-            std::string_view rest = segments_[index_].substr(offset_);
-            while (!rest.empty()) {
-                const std::size_t used = parser_.put(rest);
-                require(used <= rest.size(), "put() consumed more than it was given");
-                rest.remove_prefix(used);
-                offset_ += used;
-                if (parser_.has_reply()) {
-                    parser_.take(into);
-                    return true;
-                }
-                require(used > 0, "put() made no progress without a complete reply");
-            }
-        }
-        if (!ended_) {
-            ended_ = true;
-            parser_.put_eof();
-            if (parser_.has_reply()) {
-                parser_.take(into);
-                return true;
-            }
-        }
-        require(!parser_.in_reply(), "bytes left in the parser after end of input");
-        return false;
-    }
-
-  private:
-    ReplyParser parser_{limits};
-    std::span<const std::string_view> segments_;
-    std::size_t index_ = 0;
-    std::size_t offset_ = 0;
-    bool ended_ = false;
-};
+using ReplyStream = mh::fuzz::MessageStream<ReplyParser, ParsedReply, &ReplyParser::has_reply,
+                                            &ReplyParser::in_reply>;
 
 bool same(const ParsedReply& a, const ParsedReply& b) {
     return a.reply.code == b.reply.code && a.reply.enhanced == b.reply.enhanced &&
@@ -91,7 +50,7 @@ void check_round_trip(const ParsedReply& parsed, ParsedReply& scratch) {
     wire.clear();
     parsed.reply.append_wire(wire);
     const std::string_view bytes = wire;
-    ReplyStream again(std::span(&bytes, 1));
+    ReplyStream again(ReplyParser(limits), std::span(&bytes, 1));
     require(again.next(scratch) && !again.next(scratch),
             "the wire form of a reply did not parse as exactly one reply");
     require(scratch.diagnostics.empty(), "the wire form of a well-formed reply has diagnostics");
@@ -112,8 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         mh::fuzz::joined(segments, whole);
     }
     const std::string_view whole_view = whole;
-    ReplyStream split(segments);
-    ReplyStream at_once(std::span(&whole_view, 1));
+    ReplyStream split(ReplyParser(limits), segments);
+    ReplyStream at_once(ReplyParser(limits), std::span(&whole_view, 1));
     ParsedReply reply;
     ParsedReply unsplit;
     ParsedReply scratch;

@@ -21,11 +21,15 @@ const char* to_string(Status status) {
 
 std::string stuffed(std::string_view body_line) {
     std::string out;
+    append_stuffed(out, body_line);
+    return out;
+}
+
+void append_stuffed(std::string& out, std::string_view body_line) {
     if (!body_line.empty() && body_line.front() == '.') {
         out.push_back('.');
     }
     out.append(body_line);
-    return out;
 }
 
 namespace {

@@ -32,6 +32,8 @@ struct ParsedResponse {
 
 // Wire-form of the body lines: every line starting with "." stuffed again (for transcripts).
 std::string stuffed(std::string_view body_line);
+// The same appended to `out`.
+void append_stuffed(std::string& out, std::string_view body_line);
 
 class ResponseParser {
   public:
