@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,17 +26,31 @@ namespace smtp = mh::proto::smtp;
 
 constexpr std::size_t max_size = 256;  // small, so that overflow is reached
 
+// What a stream read, each list as one string of length-prefixed items (one buffer that only
+// grows instead of a string per item: the two outcomes are kept for the whole process).
 struct Outcome {
-    std::vector<std::string> messages;  // content of each message ended by BDAT ... LAST
-    std::vector<std::string> commands;  // every command line, in order
+    std::string messages;  // content of each message ended by BDAT ... LAST
+    std::string commands;  // every command line, in order
     std::uint64_t total = 0;
     bool overflowed = false;
 
     bool operator==(const Outcome&) const = default;
+
+    void clear() {
+        messages.clear();
+        commands.clear();
+        total = 0;
+        overflowed = false;
+    }
+    static void add(std::string& list, std::string_view item) {
+        list.append(std::to_string(item.size())).append(":").append(item);
+    }
 };
 
 class BdatStream {
   public:
+    explicit BdatStream(Outcome& outcome) : outcome_(outcome) { outcome_.clear(); }
+
     void put(std::string_view bytes) {
         while (!bytes.empty()) {
             if (chunk_) {
@@ -53,20 +68,20 @@ class BdatStream {
             require(used > 0, "the framer made no progress");
             bytes.remove_prefix(used);
             if (framer_.has_line()) {
-                command(framer_.take());
+                command(framer_.line());
+                framer_.reset();
             }
         }
     }
 
-    Outcome finish() {
+    void finish() {
         outcome_.total = sink_.total();
         outcome_.overflowed = sink_.overflowed();
-        return std::move(outcome_);
     }
 
   private:
-    void command(const mh::proto::FramedLine& line) {
-        outcome_.commands.push_back(line.text);
+    void command(const mh::proto::FramedLineView& line) {
+        Outcome::add(outcome_.commands, line.text);
         const auto parsed = smtp::parse_command(line.text);
         if (!parsed || parsed->verb != smtp::Verb::bdat) {
             return;
@@ -89,7 +104,7 @@ class BdatStream {
             std::string content = sink_.take();
             require(content.size() <= max_size, "the sink kept more than its limit");
             require(overflowed || content.size() == total, "the sink lost octets under its limit");
-            outcome_.messages.push_back(std::move(content));
+            Outcome::add(outcome_.messages, content);
             sink_ = smtp::ContentSink(max_size, 1000);
         }
     }
@@ -98,27 +113,31 @@ class BdatStream {
     smtp::ContentSink sink_{max_size, 1000};
     std::optional<smtp::ChunkReader> chunk_;
     bool last_ = false;
-    Outcome outcome_;
+    Outcome& outcome_;
 };
 
-Outcome read(const std::vector<std::string_view>& segments) {
-    BdatStream stream;
+void read(std::span<const std::string_view> segments, Outcome& outcome) {
+    BdatStream stream(outcome);
     for (const auto segment : segments) {
         stream.put(segment);
     }
-    return stream.finish();
+    stream.finish();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static std::vector<std::string_view> segments;  // both reused across inputs
+    static std::vector<std::string_view> segments;  // all only grow: reused across inputs
     static std::string whole;
+    static Outcome outcome;
+    static Outcome at_once;
     mh::fuzz::split_turns(mh::fuzz::as_text(data, size), segments);
-    const Outcome outcome = read(segments);
+    read(segments, outcome);
     if (segments.size() > 1) {
         mh::fuzz::joined(segments, whole);
-        require(read({whole}) == outcome, "segmentation changed BDAT reading");
+        const std::string_view whole_view = whole;
+        read(std::span(&whole_view, 1), at_once);
+        require(at_once == outcome, "segmentation changed BDAT reading");
     }
     return 0;
 }
