@@ -37,12 +37,27 @@ void append_piece(std::string& out, QuotedAddress quoted) {
     }
 }
 
-// A client's parameter keyword to echo in a reply: a command line holds up to 512 octets and so
-// does a reply line (RFC 5321 4.5.3.1.4, 4.5.3.1.5), so a long keyword is cut.
+// Client text echoed in a reply (a parameter keyword, or a syntax error's reason, which may
+// quote the client's line), cut to `shown` octets and "...": a command line holds up to 512
+// octets and so does a reply line (RFC 5321 4.5.3.1.4, 4.5.3.1.5), so the reply's own words
+// must fit beside the echo.
+struct Shortened {
+    std::string_view text;
+    std::size_t shown;
+};
+void append_piece(std::string& out, Shortened piece) {
+    out.append(piece.text.substr(0, piece.shown));
+    if (piece.text.size() > piece.shown) {
+        out.append("...");
+    }
+}
+constexpr std::size_t shown_keyword = 64;
+constexpr std::size_t shown_reason = 256;
+
 std::string keyword_for_reply(std::string_view keyword) {
-    constexpr std::size_t shown = 64;
-    return keyword.size() <= shown ? std::string(keyword)
-                                   : std::string(keyword.substr(0, shown)) + "...";
+    std::string shown;
+    append_piece(shown, Shortened{keyword, shown_keyword});
+    return shown;
 }
 
 // Sequencing rules of each verb, checked before its handler runs.
@@ -276,13 +291,13 @@ struct Session::Impl {
                 return;
             case CommandErrorKind::syntax:
             case CommandErrorKind::bad_parameter:
-                fail(501, "5.5.4", error.reason);
+                fail(501, "5.5.4", Shortened{error.reason, shown_reason});
                 return;
             case CommandErrorKind::bad_sender:
-                fail(501, "5.1.7", error.reason);
+                fail(501, "5.1.7", Shortened{error.reason, shown_reason});
                 return;
             case CommandErrorKind::bad_recipient:
-                fail(501, "5.1.3", error.reason);
+                fail(501, "5.1.3", Shortened{error.reason, shown_reason});
                 return;
         }
     }
@@ -485,8 +500,8 @@ struct Session::Impl {
             return;
         }
         if (!args.params.empty()) {
-            fail(555, "5.5.4", "RCPT parameter ", keyword_for_reply(args.params.front().keyword),
-                 " not recognized");
+            fail(555, "5.5.4", "RCPT parameter ",
+                 Shortened{args.params.front().keyword, shown_keyword}, " not recognized");
             return;
         }
         if (transaction->recipients.size() >= config.limits.max_recipients) {
