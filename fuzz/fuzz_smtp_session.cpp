@@ -15,13 +15,18 @@
 //    write of that run must be the first run's next bytes, ending where one of its replies ends.
 // The reply parser sees each distinct write once per process (VerifiedWrites): its verdict
 // depends on the bytes alone.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory_resource>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -43,6 +48,7 @@ smtp::SessionConfig make_config() {
     config.expn_enabled = true;
     // Small limits, so that short inputs reach every limit's path.
     config.limits.max_message_size = 2048;
+    config.limits.sasl_line = 1024;  // RFC 4954 4's 12288 would need inputs of 12 KiB and more
     config.limits.max_recipients = 4;
     config.limits.max_messages_per_session = 3;
     config.limits.hard_error_limit = 12;
@@ -110,24 +116,34 @@ struct ReplyEnd {
 // boundary, which is checked), so its verdict depends on the bytes alone and a write seen
 // before need not be parsed again: most writes repeat ("250 2.0.0 OK"), and parsing each reply
 // into a ParsedReply was the largest part of the target's own time. Only well-formed writes
-// are kept (a malformed one aborts), so a finding replays alone with an empty table, and the
-// table stays bounded: short writes only, cleared when full.
+// are kept (a malformed one aborts), so a finding replays alone with an empty table.
+// The table lives in a fixed arena and is forgotten when full: memory stays bounded, and adding
+// an entry calls no malloc (libFuzzer runs an input again and scans for leaks whenever it
+// allocated more than it freed).
 class VerifiedWrites {
   public:
+    VerifiedWrites() { forget(); }
+
     // The replies `bytes` consists of, in order; aborts unless it is one or more complete,
     // well-formed replies.
-    const std::vector<ReplyEnd>& replies_in(std::string_view bytes) {
-        if (const auto known = known_.find(bytes); known != known_.end()) {
+    std::span<const ReplyEnd> replies_in(std::string_view bytes) {
+        if (const auto known = known_->find(bytes); known != known_->end()) {
             return known->second;
         }
         parse(bytes, scratch_);
         if (bytes.size() > kept_write_size) {
             return scratch_;
         }
-        if (known_.size() == kept_writes) {
-            known_.clear();
+        // What the entry takes from the arena, generously: the node, the bytes, the replies.
+        const std::size_t cost = 128 + bytes.size() + scratch_.size() * sizeof(ReplyEnd);
+        if (known_->size() == kept_writes || used_ + cost > arena_.size()) {
+            forget();
         }
-        return known_.emplace(std::string(bytes), scratch_).first->second;
+        used_ += cost;
+        return known_
+            ->emplace(std::piecewise_construct, std::forward_as_tuple(bytes),
+                      std::forward_as_tuple(scratch_.begin(), scratch_.end()))
+            .first->second;
     }
 
   private:
@@ -146,13 +162,27 @@ class VerifiedWrites {
         }
     }
 
+    void forget() {
+        known_.reset();
+        memory_.release();
+        known_.emplace(&memory_);
+        known_->reserve(kept_writes);
+        used_ = 64 * 1024;  // the bucket array
+    }
+
     struct Hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view bytes) const {
             return std::hash<std::string_view>{}(bytes);
         }
     };
-    std::unordered_map<std::string, std::vector<ReplyEnd>, Hash, std::equal_to<>> known_;
+    using Table = std::pmr::unordered_map<std::pmr::string, std::pmr::vector<ReplyEnd>, Hash,
+                                          std::equal_to<>>;
+
+    alignas(std::max_align_t) std::array<std::byte, 2 * 1024 * 1024> arena_;
+    std::pmr::monotonic_buffer_resource memory_{arena_.data(), arena_.size()};
+    std::optional<Table> known_;
+    std::size_t used_ = 0;
     smtp::ReplyParser parser_;
     std::vector<ReplyEnd> scratch_;
 };
