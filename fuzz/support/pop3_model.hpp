@@ -31,7 +31,7 @@ class Pop3Model {
         : store_(unchanged_store()),
           initial_(initial_messages()),
           unchanged_(store_.changes()),
-          session_(config(), store_),
+          session_(session_config(), store_),
           deleted_(initial_.size(), false) {
         session_.start();
         drain();
@@ -100,12 +100,19 @@ class Pop3Model {
         return messages;
     }
 
-    static proto::pop3::SessionConfig config() {
-        proto::pop3::SessionConfig config;
-        config.login_requires_tls = false;  // reachable without an STLS turn; STLS still works
-        config.apop_timestamp = std::string(apop_timestamp);
-        config.hard_error_limit = 10;
-        return config;
+    // Built once per process: the session takes a copy.
+    static const proto::pop3::SessionConfig& session_config() {
+        static const proto::pop3::SessionConfig built = [] {
+            proto::pop3::SessionConfig config;
+            config.login_requires_tls = false;  // reachable without an STLS turn; STLS still works
+            config.apop_timestamp = std::string(apop_timestamp);
+            config.hard_error_limit = 10;
+            // RFC 5034 4 sets no limit; 4096 by default would need inputs of 4 KiB and more to
+            // reach the overlong-response path.
+            config.sasl_line = 512;
+            return config;
+        }();
+        return built;
     }
 
     void drain() {
@@ -158,7 +165,8 @@ class Pop3Model {
     }
 
     void answer(const Line& line) {
-        const std::size_t limit = sasl_pending_ ? 4096 : 257;
+        const auto& config = session_config();
+        const std::size_t limit = sasl_pending_ ? config.sasl_line : config.command_line;
         if (line.length + 1 > limit) {
             sasl_pending_ = false;
             expect_err(next_response(false), "an overlong line is not refused");
@@ -343,8 +351,9 @@ class Pop3Model {
     }
 
     void count_error(const proto::pop3::ParsedResponse& response) {
-        if (response.status == proto::pop3::Status::err && ++errors_ >= 10) {
-            closed_ = true;  // the hard error limit of config()
+        if (response.status == proto::pop3::Status::err &&
+            ++errors_ >= session_config().hard_error_limit) {
+            closed_ = true;
         }
     }
 

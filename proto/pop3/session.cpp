@@ -169,7 +169,9 @@ struct Session::Impl {
     std::vector<Event> events;
     std::size_t next_event = 0;
 
-    Impl(SessionConfig c, Mailstore& s) : config(std::move(c)), store(&s) {}
+    Impl(SessionConfig c, Mailstore& s) : config(std::move(c)), store(&s) {
+        output.reserve(256);  // the greeting and most batches of replies fit
+    }
 
     // --- replies -------------------------------------------------------------------------
 
