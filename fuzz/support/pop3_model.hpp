@@ -32,7 +32,13 @@ class Pop3Model {
           initial_(initial_messages()),
           unchanged_(store_.changes()),
           session_(session_config(), store_),
-          deleted_(initial_.size(), false) {
+          buffers_(reused_buffers()),
+          received_(buffers_.received),
+          verb_(buffers_.verb),
+          args_(buffers_.args),
+          output_(buffers_.output),
+          deleted_(buffers_.deleted) {
+        buffers_.clear(initial_.size());
         session_.start();
         drain();
         answer_lines();
@@ -64,6 +70,28 @@ class Pop3Model {
     }
 
   private:
+    // The model's buffers, one set per process (one model lives at a time): a model starts
+    // with them empty, only their capacity is reused.
+    struct Buffers {
+        std::string received;
+        std::string verb;
+        std::vector<std::string_view> args;
+        std::string output;
+        std::vector<bool> deleted;
+
+        void clear(std::size_t messages) {
+            received.clear();
+            verb.clear();
+            args.clear();
+            output.clear();
+            deleted.assign(messages, false);
+        }
+    };
+    static Buffers& reused_buffers() {
+        static Buffers buffers;
+        return buffers;
+    }
+
     struct Line {
         std::string_view text;   // without LF and one trailing CR
         std::size_t length = 0;  // octets before the LF, CR included
@@ -409,13 +437,14 @@ class Pop3Model {
     const std::size_t unchanged_;  // store_.changes() before the session
     proto::pop3::Session session_;
     proto::pop3::ResponseParser parser_;
-    std::string received_;  // client bytes whose lines are not answered yet
-    std::size_t read_ = 0;  // where the next line starts in received_
-    std::string verb_;
-    std::vector<std::string_view> args_;
-    std::string output_;         // what the session wrote in this turn
-    std::size_t parsed_ = 0;     // how much of output_ the responses so far took
-    std::vector<bool> deleted_;  // parallel to initial_
+    Buffers& buffers_;
+    std::string& received_;  // client bytes whose lines are not answered yet
+    std::size_t read_ = 0;   // where the next line starts in received_
+    std::string& verb_;
+    std::vector<std::string_view>& args_;
+    std::string& output_;         // what the session wrote in this turn
+    std::size_t parsed_ = 0;      // how much of output_ the responses so far took
+    std::vector<bool>& deleted_;  // parallel to initial_
     unsigned errors_ = 0;
     bool greeted_ = false;
     bool transaction_ = false;
