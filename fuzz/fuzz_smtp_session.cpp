@@ -156,9 +156,9 @@ class VerifiedWrites {
         while (!bytes.empty()) {
             bytes.remove_prefix(parser_.put(bytes));
             require(parser_.has_reply(), "a WriteEvent ends inside a reply");
-            const auto parsed = parser_.take();
-            require(parsed.diagnostics.empty(), "a reply the reply parser finds malformed");
-            replies.push_back({size - bytes.size(), parsed.reply.code});
+            parser_.take(parsed_);
+            require(parsed_.diagnostics.empty(), "a reply the reply parser finds malformed");
+            replies.push_back({size - bytes.size(), parsed_.reply.code});
         }
     }
 
@@ -184,6 +184,7 @@ class VerifiedWrites {
     std::optional<Table> known_;
     std::size_t used_ = 0;
     smtp::ReplyParser parser_;
+    smtp::ParsedReply parsed_;  // storage the parser reuses
     std::vector<ReplyEnd> scratch_;
 };
 

@@ -33,6 +33,8 @@ class Pop3Model {
           unchanged_(store_.changes()),
           session_(session_config(), store_),
           buffers_(reused_buffers()),
+          parser_(buffers_.parser),
+          response_(buffers_.response),
           received_(buffers_.received),
           verb_(buffers_.verb),
           args_(buffers_.args),
@@ -70,9 +72,12 @@ class Pop3Model {
     }
 
   private:
-    // The model's buffers, one set per process (one model lives at a time): a model starts
-    // with them empty, only their capacity is reused.
+    // The model's buffers and response parser, one set per process (one model lives at a time):
+    // a model starts with the buffers empty and the parser idle (every model takes each
+    // response it is sent), only their capacity is reused.
     struct Buffers {
+        proto::pop3::ResponseParser parser;
+        proto::pop3::ParsedResponse response;
         std::string received;
         std::string verb;
         std::vector<std::string_view> args;
@@ -160,7 +165,7 @@ class Pop3Model {
     // Pairs each complete client line with the next response and checks it.
     void answer_lines() {
         if (!greeted_) {
-            const auto greeting = next_response(false);
+            const auto& greeting = next_response(false);
             require(greeting.status == proto::pop3::Status::ok, "the greeting is not +OK");
             require(greeting.text.find(apop_timestamp) != std::string::npos,
                     "the greeting lacks the APOP timestamp");
@@ -211,7 +216,7 @@ class Pop3Model {
             arguments(space == std::string_view::npos ? "" : line.text.substr(space + 1));
         const bool nul = line.text.find('\0') != std::string_view::npos;
         const bool body = !nul && expects_body(verb, args.size());
-        const auto response = next_response(body);
+        const auto& response = next_response(body);
         if (nul) {
             expect_err(response, "a command with NUL is not refused");
         } else if (transaction_) {
@@ -366,16 +371,17 @@ class Pop3Model {
         require(now == kept, "UPDATE removed other messages than those marked deleted");
     }
 
-    proto::pop3::ParsedResponse next_response(bool body) {
+    // The next response, valid until the next call (taken into storage the parser reuses).
+    const proto::pop3::ParsedResponse& next_response(bool body) {
         require(parsed_ < output_.size(), "a command without a response");
         parser_.expect_body(body);
         // An offset instead of erasing each response: a long pipelined turn stays linear.
         parsed_ += parser_.put(std::string_view(output_).substr(parsed_));
         require(parser_.has_response(), "a response cut off at the end of a write");
-        auto response = parser_.take();
-        require(response.diagnostics.empty(), "a response the response parser finds malformed");
-        count_error(response);
-        return response;
+        parser_.take(response_);
+        require(response_.diagnostics.empty(), "a response the response parser finds malformed");
+        count_error(response_);
+        return response_;
     }
 
     void count_error(const proto::pop3::ParsedResponse& response) {
@@ -436,8 +442,9 @@ class Pop3Model {
     const std::vector<std::string>& initial_;
     const std::size_t unchanged_;  // store_.changes() before the session
     proto::pop3::Session session_;
-    proto::pop3::ResponseParser parser_;
     Buffers& buffers_;
+    proto::pop3::ResponseParser& parser_;
+    proto::pop3::ParsedResponse& response_;
     std::string& received_;  // client bytes whose lines are not answered yet
     std::size_t read_ = 0;   // where the next line starts in received_
     std::string& verb_;
