@@ -54,128 +54,121 @@ void Pop3CommandLines::put(std::string_view bytes, std::deque<bool>& bodies) {
     }
 }
 
-Channel::Channel(scenario::Protocol protocol, transport::TlsSettings tls,
-                 transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits,
-                 std::stop_token stop)
-    : protocol_(protocol),
-      connection_(std::move(tls), std::move(stop)),
-      transcript_(transcript),
-      name_(std::move(name)),
-      limits_(limits) {}
+MessageReader::MessageReader(scenario::Protocol protocol, transport::TranscriptRecorder& transcript,
+                             std::string name, ChannelLimits limits)
+    : protocol_(protocol), transcript_(transcript), name_(std::move(name)), limits_(limits) {}
 
-void Channel::open(const scenario::Endpoint& endpoint, transport::Deadline deadline) {
-    transcript_.note("connecting to " + endpoint.describe(), name_);
-    connection_.open(endpoint.host, endpoint.port, endpoint.tls == scenario::TlsMode::implicit,
-                     deadline);
-    if (connection_.encrypted()) {
-        transcript_.note("TLS established (implicit)", name_);
-    }
-}
-
-void Channel::send(std::string_view bytes, transport::Deadline deadline) {
+void MessageReader::sent(std::string_view bytes) {
     transcript_.client(bytes, name_);
     if (protocol_ == scenario::Protocol::pop3) {
         command_lines_.put(bytes, pending_bodies_);
     }
-    connection_.write(bytes, deadline);
 }
 
-std::size_t Channel::feed(std::string_view bytes) {
+std::size_t MessageReader::feed(std::string_view bytes) {
     if (protocol_ == scenario::Protocol::smtp) {
         return reply_parser_.put(bytes);
     }
     return response_parser_.put(bytes);
 }
 
-bool Channel::message_complete() const {
+bool MessageReader::message_complete() const {
     return protocol_ == scenario::Protocol::smtp ? reply_parser_.has_reply()
                                                  : response_parser_.has_response();
 }
 
-void Channel::remember_unfinished(std::string_view bytes) {
+void MessageReader::remember_unfinished(std::string_view bytes) {
     if (unfinished_.size() < unfinished_kept) {
         unfinished_ +=
             transport::escape_bytes(bytes.substr(0, unfinished_kept - unfinished_.size()));
     }
 }
 
-Observation Channel::observe(scenario::Duration wait, std::optional<bool> body) {
-    const auto start = transport::Clock::now();
-    const auto deadline = start + wait;
+Observation MessageReader::begin() const {
     Observation observation;
     if (!buffer_.empty()) {
         observation.first_byte_ms = 0;
     }
-    const std::size_t limit = protocol_ == scenario::Protocol::smtp ? limits_.smtp_reply_bytes
-                                                                    : limits_.pop3_response_bytes;
-    for (;;) {
-        if (!message_started_ && !buffer_.empty()) {
-            message_started_ = true;
-            if (protocol_ == scenario::Protocol::pop3) {
-                const bool expected_body =
-                    pending_bodies_.empty() ? false : pending_bodies_.front();
-                response_parser_.expect_body(body.value_or(expected_body));
-            }
-        }
-        if (!buffer_.empty()) {
-            const std::size_t used = feed(buffer_);
-            remember_unfinished(std::string_view(buffer_).substr(0, used));
-            message_bytes_ += used;
-            buffer_.erase(0, used);
-            if (message_complete()) {
-                observation.waited_ms = ms_since(start);
-                return finish_message(std::move(observation));
-            }
-            if (message_bytes_ > limit) {
-                observation.kind = Observation::Kind::overflow;
-                observation.unfinished = unfinished_;
-                observation.waited_ms = ms_since(start);
-                transcript_.note("cut off: more than " + std::to_string(limit) +
-                                     " bytes without the end of a reply; connection closed",
-                                 name_);
-                close();
-                return observation;
-            }
-        }
-        if (closed_) {
-            if (protocol_ == scenario::Protocol::smtp) {
-                reply_parser_.put_eof();
-            } else {
-                response_parser_.put_eof();
-            }
-            observation.waited_ms = ms_since(start);
-            if (message_complete()) {
-                return finish_message(std::move(observation));
-            }
-            observation.kind = Observation::Kind::closed;
-            observation.reset = reset_;
-            observation.unfinished = unfinished_;
-            return observation;
-        }
-        const auto status = connection_.read_some(buffer_, read_chunk, deadline);
-        if (status == transport::Connection::ReadStatus::data) {
-            if (!observation.first_byte_ms) {
-                observation.first_byte_ms = ms_since(start);
-            }
-        } else if (status == transport::Connection::ReadStatus::closed ||
-                   status == transport::Connection::ReadStatus::reset) {
-            reset_ = status == transport::Connection::ReadStatus::reset;
-            if (!closed_) {
-                transcript_.note(reset_ ? "the server reset the connection (TCP RST)"
-                                        : "the server closed the connection",
-                                 name_);
-            }
-            closed_ = true;
-        } else {
-            observation.kind = Observation::Kind::timeout;
-            observation.unfinished = unfinished_;
-            observation.waited_ms = ms_since(start);
-            return observation;
-        }
-    }
+    return observation;
 }
 
-Observation Channel::finish_message(Observation observation) {
+bool MessageReader::next(Observation& observation, std::optional<bool> body,
+                         transport::Clock::time_point start) {
+    const std::size_t limit = protocol_ == scenario::Protocol::smtp ? limits_.smtp_reply_bytes
+                                                                    : limits_.pop3_response_bytes;
+    if (!message_started_ && !buffer_.empty()) {
+        message_started_ = true;
+        if (protocol_ == scenario::Protocol::pop3) {
+            const bool expected_body = pending_bodies_.empty() ? false : pending_bodies_.front();
+            response_parser_.expect_body(body.value_or(expected_body));
+        }
+    }
+    if (!buffer_.empty()) {
+        const std::size_t used = feed(buffer_);
+        remember_unfinished(std::string_view(buffer_).substr(0, used));
+        message_bytes_ += used;
+        buffer_.erase(0, used);
+        if (message_complete()) {
+            observation.waited_ms = ms_since(start);
+            observation = finish_message(std::move(observation));
+            return true;
+        }
+        if (message_bytes_ > limit) {
+            observation.kind = Observation::Kind::overflow;
+            observation.unfinished = unfinished_;
+            observation.waited_ms = ms_since(start);
+            transcript_.note("cut off: more than " + std::to_string(limit) +
+                                 " bytes without the end of a reply; connection closed",
+                             name_);
+            closed_ = true;
+            return true;
+        }
+    }
+    if (closed_) {
+        if (protocol_ == scenario::Protocol::smtp) {
+            reply_parser_.put_eof();
+        } else {
+            response_parser_.put_eof();
+        }
+        observation.waited_ms = ms_since(start);
+        if (message_complete()) {
+            observation = finish_message(std::move(observation));
+            return true;
+        }
+        observation.kind = Observation::Kind::closed;
+        observation.reset = reset_;
+        observation.unfinished = unfinished_;
+        return true;
+    }
+    return false;
+}
+
+bool MessageReader::received(transport::Connection::ReadStatus status, Observation& observation,
+                             transport::Clock::time_point start) {
+    using Status = transport::Connection::ReadStatus;
+    if (status == Status::data) {
+        if (!observation.first_byte_ms) {
+            observation.first_byte_ms = ms_since(start);
+        }
+        return true;
+    }
+    if (status == Status::closed || status == Status::reset) {
+        reset_ = status == Status::reset;
+        if (!closed_) {
+            transcript_.note(reset_ ? "the server reset the connection (TCP RST)"
+                                    : "the server closed the connection",
+                             name_);
+        }
+        closed_ = true;
+        return true;
+    }
+    observation.kind = Observation::Kind::timeout;
+    observation.unfinished = unfinished_;
+    observation.waited_ms = ms_since(start);
+    return false;
+}
+
+Observation MessageReader::finish_message(Observation observation) {
     message_started_ = false;
     message_bytes_ = 0;
     unfinished_.clear();
@@ -224,7 +217,7 @@ Observation Channel::finish_message(Observation observation) {
     return observation;
 }
 
-void Channel::handshake(transport::Deadline deadline) {
+void MessageReader::tls_starting() {
     if (!buffer_.empty() || message_started_) {
         transcript_.note("discarded " + std::to_string(buffer_.size()) +
                              " plaintext bytes received before the TLS handshake",
@@ -238,13 +231,56 @@ void Channel::handshake(transport::Deadline deadline) {
     }
     pending_bodies_.clear();
     command_lines_.clear();
+}
+
+Channel::Channel(scenario::Protocol protocol, transport::TlsSettings tls,
+                 transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits,
+                 std::stop_token stop)
+    : connection_(std::move(tls), std::move(stop)),
+      transcript_(transcript),
+      reader_(protocol, transcript, std::move(name), limits) {}
+
+void Channel::open(const scenario::Endpoint& endpoint, transport::Deadline deadline) {
+    transcript_.note("connecting to " + endpoint.describe(), name());
+    connection_.open(endpoint.host, endpoint.port, endpoint.tls == scenario::TlsMode::implicit,
+                     deadline);
+    if (connection_.encrypted()) {
+        transcript_.note("TLS established (implicit)", name());
+    }
+}
+
+void Channel::send(std::string_view bytes, transport::Deadline deadline) {
+    reader_.sent(bytes);
+    connection_.write(bytes, deadline);
+}
+
+Observation Channel::observe(scenario::Duration wait, std::optional<bool> body) {
+    const auto start = transport::Clock::now();
+    const auto deadline = start + wait;
+    Observation observation = reader_.begin();
+    for (;;) {
+        if (reader_.next(observation, body, start)) {
+            if (observation.kind == Observation::Kind::overflow) {
+                connection_.close();
+            }
+            return observation;
+        }
+        const auto status = connection_.read_some(reader_.inbox(), read_chunk, deadline);
+        if (!reader_.received(status, observation, start)) {
+            return observation;
+        }
+    }
+}
+
+void Channel::handshake(transport::Deadline deadline) {
+    reader_.tls_starting();
     connection_.handshake(deadline);
-    transcript_.note("TLS established", name_);
+    reader_.tls_established();
 }
 
 void Channel::close() {
     connection_.close();
-    closed_ = true;
+    reader_.closed();
 }
 
 }  // namespace mh::harness::run

@@ -39,32 +39,38 @@ class Pop3CommandLines {
     std::string line_;  // the unfinished line's start, runs of spaces kept as one
 };
 
-class Channel {
+// The receiving half of a channel, without the I/O: the lenient parser of the protocol, what
+// was received and not yet parsed, and the transcript. Channel drives it over a blocking
+// connection; the network fuzzer drives it over an asynchronous one, so both read alike.
+class MessageReader {
   public:
-    // `stop` cancels whatever the channel waits for (transport::TransportError, Kind::stopped).
-    Channel(scenario::Protocol protocol, transport::TlsSettings tls,
-            transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits = {},
-            std::stop_token stop = {});
+    MessageReader(scenario::Protocol protocol, transport::TranscriptRecorder& transcript,
+                  std::string name, ChannelLimits limits);
 
     scenario::Protocol protocol() const { return protocol_; }
     const std::string& name() const { return name_; }
 
-    // Throws transport::TransportError.
-    void open(const scenario::Endpoint& endpoint, transport::Deadline deadline);
-    // Writes and records the bytes. For POP3, notes which commands have a multi-line answer.
-    void send(std::string_view bytes, transport::Deadline deadline);
-    // Waits up to `wait` for one whole reply / response. `body` overrides whether a POP3 +OK
-    // answer carries a body (else the command that was sent decides).
-    Observation observe(scenario::Duration wait, std::optional<bool> body = std::nullopt);
-    // The TLS handshake (after STARTTLS / STLS was answered); plaintext that arrived before it
-    // is discarded and noted. Throws transport::TransportError.
-    void handshake(transport::Deadline deadline);
+    // Records bytes about to be sent. For POP3, notes which commands have a multi-line answer.
+    void sent(std::string_view bytes);
+    // An observation for a wait that starts now.
+    Observation begin() const;
+    // Parses what was received: true when `observation` is complete (a whole message, an
+    // overflow, or the end of the connection); false when more bytes are needed. `body` as
+    // for Channel::observe.
+    bool next(Observation& observation, std::optional<bool> body,
+              transport::Clock::time_point start);
+    // Where reads append.
+    std::string& inbox() { return buffer_; }
+    // What a read returned; false when the wait is over (`observation` is then a timeout).
+    bool received(transport::Connection::ReadStatus status, Observation& observation,
+                  transport::Clock::time_point start);
+    // Before a TLS handshake: plaintext received so far is discarded and noted.
+    void tls_starting();
+    void tls_established() { transcript_.note("TLS established", name_); }
+    void closed() { closed_ = true; }
 
-    // Text of the last reply / response (raw lines, "\n"-joined) for `capture:`.
     const std::string& last_text() const { return last_text_; }
-    // The first POP3 status line's text (APOP takes its timestamp from it).
     const std::string& greeting() const { return greeting_; }
-    void close();
 
   private:
     Observation finish_message(Observation observation);
@@ -73,7 +79,6 @@ class Channel {
     void remember_unfinished(std::string_view bytes);
 
     scenario::Protocol protocol_;
-    transport::Connection connection_;
     transport::TranscriptRecorder& transcript_;
     std::string name_;  // "" for the default connection
     ChannelLimits limits_;
@@ -90,6 +95,39 @@ class Channel {
     bool closed_ = false;
     bool reset_ = false;  // closed by a TCP reset
     bool greeted_ = false;
+};
+
+class Channel {
+  public:
+    // `stop` cancels whatever the channel waits for (transport::TransportError, Kind::stopped).
+    Channel(scenario::Protocol protocol, transport::TlsSettings tls,
+            transport::TranscriptRecorder& transcript, std::string name, ChannelLimits limits = {},
+            std::stop_token stop = {});
+
+    scenario::Protocol protocol() const { return reader_.protocol(); }
+    const std::string& name() const { return reader_.name(); }
+
+    // Throws transport::TransportError.
+    void open(const scenario::Endpoint& endpoint, transport::Deadline deadline);
+    // Writes and records the bytes. For POP3, notes which commands have a multi-line answer.
+    void send(std::string_view bytes, transport::Deadline deadline);
+    // Waits up to `wait` for one whole reply / response. `body` overrides whether a POP3 +OK
+    // answer carries a body (else the command that was sent decides).
+    Observation observe(scenario::Duration wait, std::optional<bool> body = std::nullopt);
+    // The TLS handshake (after STARTTLS / STLS was answered); plaintext that arrived before it
+    // is discarded and noted. Throws transport::TransportError.
+    void handshake(transport::Deadline deadline);
+
+    // Text of the last reply / response (raw lines, "\n"-joined) for `capture:`.
+    const std::string& last_text() const { return reader_.last_text(); }
+    // The first POP3 status line's text (APOP takes its timestamp from it).
+    const std::string& greeting() const { return reader_.greeting(); }
+    void close();
+
+  private:
+    transport::Connection connection_;
+    transport::TranscriptRecorder& transcript_;
+    MessageReader reader_;
 };
 
 }  // namespace mh::harness::run

@@ -1,0 +1,161 @@
+#include "harness/transport/async_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <vector>
+
+#include "harness/transport/client_common.hpp"
+
+namespace mh::harness::transport {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr auto with_error = asio::as_tuple(asio::use_awaitable);
+}
+
+AsyncConnection::AsyncConnection(asio::io_context& io, TlsSettings tls)
+    : io_(io),
+      tls_settings_(std::move(tls)),
+      ssl_context_(detail::client_context(tls_settings_)),
+      timer_(io) {}
+
+AsyncConnection::~AsyncConnection() {
+    close();
+}
+
+void AsyncConnection::arm(Deadline deadline) {
+    deadline_ = deadline;
+    armed_ = true;
+    expired_ = false;
+    if (!waiting_ || deadline_ < timer_.expiry()) {
+        timer_.expires_at(deadline_);  // cancels the wait for a later deadline, if any
+        wait_for_deadline();
+    }
+}
+
+void AsyncConnection::wait_for_deadline() {
+    waiting_ = true;
+    timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+        if (ec || alive.expired()) {
+            return;  // cancelled by close(), or this connection is gone
+        }
+        waiting_ = false;
+        if (!armed_) {
+            return;
+        }
+        if (Clock::now() < deadline_) {
+            timer_.expires_at(deadline_);
+            wait_for_deadline();
+            return;
+        }
+        expired_ = true;
+        if (stream_) {
+            boost::system::error_code ignored;
+            stream_->lowest_layer().cancel(ignored);
+        }
+    });
+}
+
+bool AsyncConnection::disarm() {
+    armed_ = false;
+    return std::exchange(expired_, false);
+}
+
+asio::awaitable<void> AsyncConnection::open(const std::string& host, std::uint16_t port,
+                                            bool implicit_tls, Deadline deadline) {
+    host_ = host;
+    peer_ = host + ":" + std::to_string(port);
+    boost::system::error_code ec;
+    std::vector<tcp::endpoint> endpoints;
+    const auto address = asio::ip::make_address(host, ec);
+    if (!ec) {
+        endpoints.emplace_back(address, port);  // no resolver: it asks the kernel for interfaces
+    } else {
+        tcp::resolver resolver(io_);
+        for (const auto& entry : resolver.resolve(host, std::to_string(port), ec)) {
+            endpoints.push_back(entry.endpoint());
+        }
+        if (ec) {
+            throw TransportError(TransportError::Kind::unreachable,
+                                 "cannot resolve " + host + ": " + ec.message());
+        }
+    }
+    stream_ = std::make_unique<asio::ssl::stream<tcp::socket>>(io_, *ssl_context_);
+    arm(deadline);
+    std::tie(ec, std::ignore) =
+        co_await asio::async_connect(stream_->next_layer(), endpoints, with_error);
+    detail::check_connect(peer_, !disarm(), ec);
+    stream_->next_layer().set_option(tcp::no_delay(true), ec);
+    if (implicit_tls) {
+        co_await handshake(deadline);
+    }
+}
+
+asio::awaitable<void> AsyncConnection::handshake(Deadline deadline) {
+    if (!stream_) {
+        throw TransportError(TransportError::Kind::io, "TLS handshake on a closed connection");
+    }
+    detail::prepare_handshake(*stream_, tls_settings_, host_, peer_);
+    arm(deadline);
+    const auto [ec] = co_await stream_->async_handshake(asio::ssl::stream_base::client, with_error);
+    if (disarm()) {
+        throw TransportError(TransportError::Kind::timeout, "the TLS handshake timed out");
+    }
+    if (ec) {
+        throw TransportError(TransportError::Kind::tls,
+                             "the TLS handshake failed: " + ec.message());
+    }
+    encrypted_ = true;
+}
+
+asio::awaitable<void> AsyncConnection::write(std::string_view bytes, Deadline deadline) {
+    if (!stream_) {
+        throw TransportError(TransportError::Kind::io, "write on a closed connection");
+    }
+    const auto buffer = asio::buffer(bytes.data(), bytes.size());
+    arm(deadline);
+    const auto [ec, written] =
+        encrypted_ ? co_await asio::async_write(*stream_, buffer, with_error)
+                   : co_await asio::async_write(stream_->next_layer(), buffer, with_error);
+    detail::check_write(bytes.size(), !disarm(), ec);
+}
+
+asio::awaitable<Connection::ReadStatus> AsyncConnection::read_some(std::string& out,
+                                                                   Deadline deadline) {
+    if (!stream_) {
+        co_return Connection::ReadStatus::closed;
+    }
+    const auto buffer = asio::buffer(chunk_);
+    arm(deadline);
+    const auto [ec, received] =
+        encrypted_ ? co_await stream_->async_read_some(buffer, with_error)
+                   : co_await stream_->next_layer().async_read_some(buffer, with_error);
+    const bool expired = disarm();
+    out.append(chunk_.data(), received);
+    co_return detail::read_outcome(received, !expired, ec);
+}
+
+void AsyncConnection::close() {
+    armed_ = false;
+    if (waiting_) {
+        timer_.cancel();
+        waiting_ = false;
+    }
+    if (!stream_) {
+        return;
+    }
+    if (encrypted_) {
+        detail::keep_session(stream_->native_handle(), tls_settings_, peer_);
+    }
+    boost::system::error_code ignored;
+    stream_->lowest_layer().close(ignored);
+    stream_.reset();
+    encrypted_ = false;
+}
+
+}  // namespace mh::harness::transport
