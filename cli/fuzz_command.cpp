@@ -29,8 +29,10 @@ struct FuzzFlags {
     std::vector<std::string> seeds;
     std::string protocol;  // only this one
     std::string duration = "60s";
+    std::size_t conversations = 0;
     std::string timeout = "2s";
     unsigned jobs = 2;
+    unsigned in_flight = 4;
     std::string out = "fuzz-findings";
     std::uint64_t seed = 1;
     bool replay = false;
@@ -53,6 +55,9 @@ int fuzz(const FuzzFlags& flags) {
     if (flags.jobs == 0) {
         throw CLI::ValidationError("--jobs", "must be at least 1");
     }
+    if (flags.in_flight == 0) {
+        throw CLI::ValidationError("--in-flight", "must be at least 1");
+    }
     if (!flags.protocol.empty() && flags.protocol != "smtp" && flags.protocol != "pop3") {
         throw CLI::ValidationError("--protocol",
                                    "must be smtp or pop3, not \"" + flags.protocol + "\"");
@@ -69,17 +74,30 @@ int fuzz(const FuzzFlags& flags) {
 
     // The fuzzer never fetches what it sends: the embedded reference discards it. One server
     // worker: the jobs use the cores, and a second worker only adds hand-offs between the two.
-    ResolvedTarget resolved = resolve_target(
-        flags.target, "fuzz", {.store = reference::Durability::discard, .threads = 1});
+    // One account per POP3 conversation under way (load1..N besides alice and bob).
+    const bool pop3_fuzzed = flags.protocol.empty() || flags.protocol == "pop3";
+    const unsigned under_way = flags.jobs * flags.in_flight;
+    ResolvedTarget resolved = resolve_target(flags.target, "fuzz",
+                                             {.store = reference::Durability::discard,
+                                              .threads = 1,
+                                              .load_accounts = pop3_fuzzed ? under_way : 0});
     if (!resolved) {
         return resolved.exit_code;
     }
-    const sc::TargetProfile& profile = resolved.profile;
+    sc::TargetProfile& profile = resolved.profile;
+    if (resolved.embedded && pop3_fuzzed) {
+        for (unsigned i = 1; i <= under_way; ++i) {
+            const std::string user = "load" + std::to_string(i);
+            profile.accounts.push_back({user, user + "-pw", user + "@example.test"});
+        }
+    }
 
-    // One seed set per job, up to one per account: POP3 jobs log in as different accounts, so
-    // that they do not meet each other's maildrop lock (RFC 1939 4: -ERR [IN-USE]).
+    // Seed sets, up to one per account: POP3 conversations under way at once log in as
+    // different accounts, so that they do not meet each other's maildrop lock (RFC 1939 4:
+    // -ERR [IN-USE]); with fewer accounts they wait for each other. SMTP seeds go into the
+    // first set of each job only (job j plays the sets k with k % jobs == j).
     const std::size_t sets =
-        std::clamp<std::size_t>(profile.accounts.size(), 1, std::max(1u, flags.jobs));
+        std::clamp<std::size_t>(profile.accounts.size(), 1, pop3_fuzzed ? under_way : flags.jobs);
     options.seed_sets.resize(sets);
     int status = 0;
     for (const auto& [protocol, endpoint] : {std::pair{sc::Protocol::smtp, profile.smtp},
@@ -103,8 +121,8 @@ int fuzz(const FuzzFlags& flags) {
             continue;
         }
         target.traits = *traits;
-        for (std::size_t k = 0; k < sets; ++k) {
-            const bool pop3 = protocol == sc::Protocol::pop3;
+        const bool pop3 = protocol == sc::Protocol::pop3;
+        for (std::size_t k = 0; k < (pop3 ? sets : std::min<std::size_t>(sets, flags.jobs)); ++k) {
             auto seeds = hf::seeds_from_suites(suites.suites,
                                                pop3 ? hf::with_first_account(profile, k) : profile,
                                                protocol, *traits);
@@ -121,6 +139,8 @@ int fuzz(const FuzzFlags& flags) {
     }
 
     options.jobs = flags.jobs;
+    options.in_flight = flags.in_flight;
+    options.conversations = flags.conversations;
     options.seed = flags.seed;
     options.out = flags.out;
     options.replay_only = flags.replay;
@@ -128,9 +148,11 @@ int fuzz(const FuzzFlags& flags) {
     options.status = stderr;
     options.target_name = profile.name;
     std::filesystem::create_directories(options.out);
-    std::printf("mailharness fuzz: %zu seed conversations against %s, %s, %u jobs, seed %llu\n",
-                options.seed_sets.front().size(), profile.name.c_str(), flags.duration.c_str(),
-                options.jobs, static_cast<unsigned long long>(options.seed));
+    std::printf(
+        "mailharness fuzz: %zu seed conversations against %s, %s, %u jobs x %u in flight, seed "
+        "%llu\n",
+        options.seed_sets.front().size(), profile.name.c_str(), flags.duration.c_str(),
+        options.jobs, options.in_flight, static_cast<unsigned long long>(options.seed));
     std::fflush(stdout);
     const hf::CampaignSummary summary = hf::run_campaign(options);
     resolved.embedded.reset();  // stops the server and removes its store
@@ -169,9 +191,13 @@ void add_fuzz_command(CLI::App& app, CommandContext& ctx) {
                         "(default: the bundled suites)");
     command->add_option("--protocol", flags->protocol, "Fuzz only this protocol: smtp or pop3");
     command->add_option("--duration", flags->duration, "How long to fuzz (default 60s)");
+    command->add_option("--conversations", flags->conversations,
+                        "Stop after this many conversations (default: the duration decides)");
     command->add_option("--timeout", flags->timeout,
                         "Silence after a command longer than this is a hang (default 2s)");
-    command->add_option("-j,--jobs", flags->jobs, "Conversations in parallel (default 2)");
+    command->add_option("-j,--jobs", flags->jobs, "Threads fuzzing in parallel (default 2)");
+    command->add_option("--in-flight", flags->in_flight,
+                        "Conversations each job keeps under way at once (default 4)");
     command->add_option("--out", flags->out,
                         "Folder for findings/*.yaml and summary.json (default fuzz-findings)");
     command->add_option("--seed", flags->seed, "Random seed: the same seed, the same mutants");

@@ -1,11 +1,18 @@
 #include "harness/fuzz/campaign.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -19,6 +26,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t max_corpus = 4096;
+// Conversations a job generates ahead of their judgement (at least as many as it keeps under
+// way): a slow one at the head (a timeout, a probe) does not hold back the others, and being
+// fixed, it keeps the conversations the same whatever --in-flight is.
+constexpr std::size_t window = 64;
 // A key whose findings keep failing to reproduce alone is given up after this many.
 constexpr std::size_t max_unconfirmed_per_key = 3;
 
@@ -99,49 +110,178 @@ class Campaign {
 
     bool running() const { return !target_lost_ && Clock::now() < end_; }
 
+    // A conversation of a job's window: generated in order, played concurrently, judged
+    // (committed) in order.
+    struct Slot {
+        Conversation conversation;
+        bool started = false;
+        std::optional<Execution> execution;
+    };
+
+    // The seeds job `number` plays: its own sets (set k belongs to job k % jobs), each
+    // conversation tagged with its set, i.e. the account it logs in as.
+    std::vector<Conversation> seeds_of_job(unsigned number) const {
+        const std::size_t jobs = std::max(1u, options_.jobs);
+        std::vector<Conversation> seeds;
+        for (std::size_t k = number % seed_sets_.size(); k < seed_sets_.size(); k += jobs) {
+            for (Conversation seed : seed_sets_[k]) {
+                seed.account = k;
+                seeds.push_back(std::move(seed));
+            }
+            if (seed_sets_.size() <= jobs) {
+                break;
+            }
+        }
+        return seeds;
+    }
+
+    // Each job keeps up to `in_flight` conversations under way on one thread (an io_context):
+    // while one waits for a reply, the others go on. What --seed fixes stays independent of
+    // timing: conversations are judged (corpus, states, findings) in the order they were
+    // generated, whichever finishes first, and conversation n is generated right after
+    // conversation n - window was judged.
     void job(unsigned number) {
         Mutator mutator(options_.seed * 0x9E3779B97F4A7C15ull + number);
-        const std::vector<Conversation>& seeds = seed_sets_[number % seed_sets_.size()];
+        const std::vector<Conversation> seeds = seeds_of_job(number);
         std::vector<Conversation> corpus = seeds;
         std::set<std::string> seen_states;
         std::size_t next = number;
-        while (running()) {
-            Conversation conversation;
+        const auto generate = [&] {
             if (next < seeds.size() || options_.replay_only) {
-                conversation = seeds[next % seeds.size()];
+                Conversation seed = seeds[next % seeds.size()];
                 next += std::max(1u, options_.jobs);
-            } else {
-                const auto pick = std::uniform_int_distribution<std::size_t>(
-                    0, corpus.size() - 1)(mutator.random());
-                conversation = mutator.mutate(corpus[pick], corpus);
+                return seed;
             }
-            const TargetSettings& target = *target_for(conversation.protocol);
-            Execution execution;
-            {
-                const Shared playing(gate_);
-                execution = execute(conversation, target);
+            const auto pick =
+                std::uniform_int_distribution<std::size_t>(0, corpus.size() - 1)(mutator.random());
+            return mutator.mutate(corpus[pick], corpus);
+        };
+
+        boost::asio::io_context io(1);
+        // An io_context whose work runs out stops, and run_one() then returns at once until
+        // restart(): the guard keeps it running while the job waits between conversations.
+        const auto keep_running = boost::asio::make_work_guard(io);
+        std::deque<Slot> slots;  // the window; references stay valid: only the ends change
+        std::size_t in_flight = 0;
+        std::multiset<std::size_t> pop3_accounts;  // of the POP3 conversations under way
+        bool inside = false;                       // in the gate, while conversations are under way
+        const auto leave_gate = [&] {
+            if (inside) {
+                gate_.leave();
+                inside = false;
             }
-            if (execution.target_down) {
-                if (!wait_alive(target)) {
-                    break;
+        };
+        const auto start = [&](Slot& slot) {
+            const TargetSettings& target = *target_for(slot.conversation.protocol);
+            const bool pop3 = target.protocol == scenario::Protocol::pop3;
+            if (pop3) {
+                pop3_accounts.insert(slot.conversation.account);
+            }
+            slot.started = true;
+            ++in_flight;
+            Slot* played = &slot;
+            boost::asio::co_spawn(
+                io, execute_async(slot.conversation, target),
+                [&, played, pop3](std::exception_ptr failure, Execution result) {
+                    --in_flight;
+                    if (pop3) {
+                        pop3_accounts.erase(pop3_accounts.find(played->conversation.account));
+                    }
+                    if (failure) {
+                        std::rethrow_exception(failure);
+                    }
+                    played->execution = std::move(result);
+                });
+        };
+        // Before anything that blocks this thread: nothing may be waiting for a reply then,
+        // or it would be judged a hang.
+        const auto drain = [&] {
+            while (in_flight > 0) {
+                io.run_one();
+            }
+            leave_gate();
+        };
+        // POP3: two sessions with one account would meet its maildrop lock (RFC 1939 4).
+        const auto may_start = [&](const Slot& slot) {
+            return slot.conversation.protocol != scenario::Protocol::pop3 ||
+                   !pop3_accounts.contains(slot.conversation.account);
+        };
+
+        const std::size_t under_way = std::max<std::size_t>(1, options_.in_flight);
+        std::size_t generated = 0;
+        const auto generating = [&] {
+            return running() && (options_.conversations == 0 ||
+                                 generated * std::max(1u, options_.jobs) < options_.conversations);
+        };
+        while (slots.size() < std::max(window, under_way) && generating()) {
+            slots.push_back(Slot{generate(), false, std::nullopt});
+            ++generated;
+        }
+        while (!slots.empty()) {
+            Slot& front = slots.front();
+            if (front.execution) {
+                Slot slot = std::move(front);
+                slots.pop_front();
+                judge(slot, corpus, seen_states, drain);
+                if (generating()) {
+                    slots.push_back(Slot{generate(), false, std::nullopt});
+                    ++generated;
                 }
                 continue;
             }
-            ++conversations_;
-            bool fresh = false;
-            for (const auto& state : execution.states) {
-                fresh |= seen_states.insert(state).second;
+            if (!front.started && !running()) {
+                slots.pop_front();  // time is up: generated, never played
+                continue;
             }
-            if (fresh) {
-                std::lock_guard lock(mutex_);
-                states_.insert(execution.states.begin(), execution.states.end());
+            if (!inside) {
+                gate_.enter();  // waits while another job confirms a finding alone
+                inside = true;
             }
-            if (fresh && !options_.replay_only && corpus.size() < max_corpus) {
-                corpus.push_back(conversation);
+            if (!gate_.alone_wanted() && running()) {
+                for (Slot& slot : slots) {
+                    if (in_flight == under_way) {
+                        break;
+                    }
+                    if (!slot.started && may_start(slot)) {
+                        start(slot);
+                    }
+                }
             }
-            if (execution.verdict) {
-                handle_finding(conversation, execution, target);
+            if (in_flight == 0) {
+                leave_gate();  // let the job that waits for the gate go first
+                continue;
             }
+            io.run_one();
+        }
+        drain();
+    }
+
+    // `drain` is called before anything that blocks: waiting for the target, a finding.
+    template <typename Drain>
+    void judge(const Slot& slot, std::vector<Conversation>& corpus,
+               std::set<std::string>& seen_states, const Drain& drain) {
+        const Execution& execution = *slot.execution;
+        const TargetSettings& target = *target_for(slot.conversation.protocol);
+        if (execution.target_down) {
+            drain();
+            wait_alive(target);
+            return;
+        }
+        ++conversations_;
+        bool fresh = false;
+        for (const auto& state : execution.states) {
+            fresh |= seen_states.insert(state).second;
+        }
+        if (fresh) {
+            std::lock_guard lock(mutex_);
+            states_.insert(execution.states.begin(), execution.states.end());
+        }
+        if (fresh && !options_.replay_only && corpus.size() < max_corpus) {
+            corpus.push_back(slot.conversation);
+        }
+        if (execution.verdict && claim(slot.conversation, *execution.verdict)) {
+            drain();
+            handle_finding(slot.conversation, execution, target);
         }
     }
 
@@ -172,17 +312,24 @@ class Campaign {
         return file;
     }
 
+    // Findings are keyed by oracle, protocol and state.
+    static std::string key_of(const Conversation& conversation, const Verdict& verdict) {
+        return std::string(to_string(verdict.oracle)) + "/" +
+               scenario::to_string(conversation.protocol) + "/" + verdict.state;
+    }
+
+    // True when this verdict's key has no finding yet: the caller confirms it.
+    bool claim(const Conversation& conversation, const Verdict& verdict) {
+        std::lock_guard lock(mutex_);
+        return finding_keys_.insert(key_of(conversation, verdict)).second;
+    }
+
+    // Confirms a claimed verdict alone, minimises it and writes its reproducer (or lists it as
+    // unconfirmed).
     void handle_finding(const Conversation& conversation, const Execution& execution,
                         const TargetSettings& target) {
         const Verdict& verdict = *execution.verdict;
-        const std::string key = std::string(to_string(verdict.oracle)) + "/" +
-                                scenario::to_string(conversation.protocol) + "/" + verdict.state;
-        {
-            std::lock_guard lock(mutex_);
-            if (!finding_keys_.insert(key).second) {
-                return;
-            }
-        }
+        const std::string key = key_of(conversation, verdict);
         const double found_after = seconds_since(start_);
         // Nothing else talks to the target until this finding is confirmed and minimised.
         const Alone alone(gate_);
@@ -297,6 +444,7 @@ std::string summary_json(const CampaignOptions& options, const CampaignSummary& 
     json["mode"] = options.replay_only ? "replay" : "fuzz";
     json["seed"] = options.seed;
     json["jobs"] = options.jobs;
+    json["in_flight"] = options.in_flight;
     json["duration_s"] = summary.seconds;
     json["seeds"] = options.seed_sets.empty() ? 0 : options.seed_sets.front().size();
     json["conversations"] = summary.conversations;

@@ -22,11 +22,18 @@ namespace mh::harness::fuzz {
 struct CampaignOptions {
     std::vector<TargetSettings> targets;  // one per protocol fuzzed
     // The seeds, one set per account that they log in as (the same conversations with the
-    // first account, then the second, ...): job j plays set j % size, so that parallel POP3
-    // jobs do not meet each other's maildrop lock (RFC 1939 4: -ERR [IN-USE]).
+    // first account, then the second, ...): job j plays the sets k with k % jobs == j (set
+    // j % size when there are fewer sets than jobs), so that POP3 conversations under way at
+    // once do not meet each other's maildrop lock (RFC 1939 4: -ERR [IN-USE]).
     std::vector<std::vector<Conversation>> seed_sets;
     std::chrono::milliseconds duration{60000};
+    // Stop after this many conversations in all (0: the duration decides), split evenly
+    // between the jobs; with --seed and one job, the same conversations every run.
+    std::size_t conversations = 0;
     unsigned jobs = 1;
+    // Conversations each job keeps under way at once (on one thread). POP3 conversations that
+    // log in as the same account never overlap: give at least jobs x in_flight seed sets.
+    unsigned in_flight = 1;
     std::uint64_t seed = 1;
     std::filesystem::path out;
     bool replay_only = false;  // play the seeds unmutated (the baseline for conversations/s)

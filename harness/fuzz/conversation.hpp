@@ -41,6 +41,8 @@ struct Conversation {
     std::vector<Turn> turns;
     // The client closes after the last turn without QUIT and without reading the replies.
     bool close_early = false;
+    // The seed set it descends from (CampaignOptions::seed_sets), i.e. the account it logs in as.
+    std::size_t account = 0;
 };
 
 // The command that ends a conversation politely: "QUIT\r\n" for both protocols.

@@ -1,15 +1,20 @@
 #include "harness/fuzz/executor.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <algorithm>
 #include <cctype>
+#include <exception>
 
-#include "harness/run/channel.hpp"
+#include "harness/run/async_channel.hpp"
 #include "harness/transport/transcript.hpp"
 
 namespace mh::harness::fuzz {
 
 namespace {
 
+namespace asio = boost::asio;
 namespace sc = scenario;
 using run::Observation;
 
@@ -44,22 +49,22 @@ std::size_t acknowledged(const std::vector<std::string>& codes, bool any_code) {
 
 class Run {
   public:
-    Run(const Conversation& conversation, const TargetSettings& target)
+    Run(asio::io_context& io, const Conversation& conversation, const TargetSettings& target)
         : conversation_(conversation),
           target_(target),
           model_(ReferenceModel::make(target.protocol, target.profile, target.traits)),
-          channel_(target.protocol, target.tls, transcript_, "", channel_limits()) {}
+          channel_(io, target.protocol, target.tls, transcript_, channel_limits()) {}
 
-    Execution go() {
+    asio::awaitable<Execution> go() {
         try {
-            channel_.open(target_.endpoint, deadline());
+            co_await channel_.open(target_.endpoint, deadline());
         } catch (const transport::TransportError&) {
             result_.target_down = true;
-            return std::move(result_);
+            co_return std::move(result_);
         }
         state_ = "greeting";
-        if (!expect(model_->start())) {
-            return finish();
+        if (!co_await expect(model_->start())) {
+            co_return finish();
         }
         std::vector<const Turn*> turns;
         for (const Turn& turn : conversation_.turns) {
@@ -71,21 +76,21 @@ class Run {
         }
         for (std::size_t i = 0; i < turns.size() && !model_->closed(); ++i) {
             const bool last = i + 1 == turns.size();
-            if (!play(*turns[i], conversation_.close_early && last)) {
-                return finish();
+            if (!co_await play(*turns[i], conversation_.close_early && last)) {
+                co_return finish();
             }
         }
         if (model_->closed()) {
-            read_to_close();
+            co_await read_to_close();
         }
-        return finish();
+        co_return finish();
     }
 
   private:
     transport::Deadline deadline() const { return transport::Clock::now() + target_.timeout; }
 
     // Sends one turn and reads what the model says it gets; false once the conversation is over.
-    bool play(const Turn& turn, bool close_after) {
+    asio::awaitable<bool> play(const Turn& turn, bool close_after) {
         state_ = verb_of(turn.bytes);
         std::vector<PredictedReply> replies = model_->put(turn.bytes);
         // Lines after an accepted STARTTLS / STLS in the same turn (plaintext injection): the
@@ -95,52 +100,56 @@ class Run {
         const std::size_t before = predicted_.size();
         predicted_.insert(predicted_.end(), replies.begin(), replies.end());
         result_.predicted.push_back(std::move(replies));
+        bool sent = true;
         try {
             for (std::string_view write : writes_of(turn)) {
-                channel_.send(write, deadline());
+                co_await channel_.send(write, deadline());
             }
         } catch (const transport::TransportError&) {
-            server_closed();
-            return false;
+            sent = false;  // no co_await inside a handler
+        }
+        if (!sent) {
+            co_await server_closed();
+            co_return false;
         }
         if (close_after) {
             channel_.close();
-            if (!target_alive(target_)) {
+            if (!co_await target_alive_async(target_)) {
                 judge(Oracle::crash, "the server died after the client closed mid-conversation");
             }
-            return false;
+            co_return false;
         }
-        if (!expect_until(predicted_.size())) {
-            return false;
+        if (!co_await expect_until(predicted_.size())) {
+            co_return false;
         }
         if (model_->tls_requested()) {  // STARTTLS / STLS, whatever the turn was meant as
             if (received_.size() <= before ||
                 !positive_start(target_.protocol, received_[received_.size() - 1])) {
                 judge(Oracle::desync,
                       "the server refused " + state_ + ", which it offers and the model accepts");
-                return false;
+                co_return false;
             }
             try {
-                channel_.handshake(deadline());
+                co_await channel_.handshake(deadline());
             } catch (const transport::TransportError&) {
-                return false;  // the handshake itself is not what this fuzzer explores
+                co_return false;  // the handshake itself is not what this fuzzer explores
             }
             model_->tls_established();
             result_.tls_after.insert(result_.predicted.size() - 1);
         }
-        return true;
+        co_return true;
     }
 
-    bool expect(std::vector<PredictedReply> replies) {
+    asio::awaitable<bool> expect(std::vector<PredictedReply> replies) {
         predicted_.insert(predicted_.end(), replies.begin(), replies.end());
         result_.predicted.push_back(std::move(replies));
-        return expect_until(predicted_.size());
+        co_return co_await expect_until(predicted_.size());
     }
 
-    bool expect_until(std::size_t count) {
+    asio::awaitable<bool> expect_until(std::size_t count) {
         while (received_.size() < count) {
-            Observation seen = channel_.observe(target_.timeout);
-            if (!take(seen)) {
+            Observation seen = co_await channel_.observe(target_.timeout);
+            if (!co_await take(seen)) {
                 if (seen.kind == Observation::Kind::timeout) {
                     const PredictedReply& pending = predicted_[received_.size()];
                     if (answers_malformed(target_.protocol, pending)) {
@@ -152,14 +161,14 @@ class Run {
                                                 " ms; the model answers " + pending);
                     }
                 }
-                return false;
+                co_return false;
             }
         }
-        return true;
+        co_return true;
     }
 
     // Records one observation; false when it ends the conversation (a verdict may be set).
-    bool take(const Observation& seen) {
+    asio::awaitable<bool> take(const Observation& seen) {
         switch (seen.kind) {
             case Observation::Kind::reply:
                 received_.push_back(std::to_string(seen.reply.reply.code));
@@ -167,9 +176,9 @@ class Run {
                 if (!seen.reply.diagnostics.empty()) {
                     judge(Oracle::grammar, "reply " + received_.back() + " breaks the grammar: " +
                                                seen.reply.diagnostics.front());
-                    return false;
+                    co_return false;
                 }
-                return true;
+                co_return true;
             case Observation::Kind::response:
                 received_.push_back(proto::pop3::to_string(seen.response.status));
                 result_.states.insert(state_ + ">" + received_.back());
@@ -177,29 +186,29 @@ class Run {
                     judge(Oracle::grammar,
                           "response " + received_.back() +
                               " breaks the grammar: " + seen.response.diagnostics.front());
-                    return false;
+                    co_return false;
                 }
-                return true;
+                co_return true;
             case Observation::Kind::overflow:
                 judge(Oracle::grammar, "a reply longer than the reader's limit: " +
                                            transport::escape_bytes(seen.unfinished.substr(0, 60)));
-                return false;
+                co_return false;
             case Observation::Kind::closed:
-                server_closed();
-                return false;
+                co_await server_closed();
+                co_return false;
             case Observation::Kind::timeout:
-                return false;
+                co_return false;
         }
-        return false;
+        co_return false;
     }
 
-    void server_closed() {
+    asio::awaitable<void> server_closed() {
         if (model_->closed()) {
-            return;
+            co_return;
         }
-        if (!target_alive(target_)) {
+        if (!co_await target_alive_async(target_)) {
             judge(Oracle::crash, "the connection ended and the server no longer greets");
-            return;
+            co_return;
         }
         const bool announced =
             !received_.empty() && (received_.back() == "421" || received_.back() == "-ERR");
@@ -211,11 +220,11 @@ class Run {
     }
 
     // After the model closed: whatever still arrives before the close contradicts it.
-    void read_to_close() {
+    asio::awaitable<void> read_to_close() {
         state_ = "end";
         const std::size_t expected = predicted_.size();
         for (;;) {
-            Observation seen = channel_.observe(target_.timeout);
+            Observation seen = co_await channel_.observe(target_.timeout);
             if (seen.kind == Observation::Kind::closed) {
                 break;
             }
@@ -225,7 +234,7 @@ class Run {
                 }
                 break;
             }
-            if (!take(seen)) {
+            if (!co_await take(seen)) {
                 break;
             }
         }
@@ -265,7 +274,7 @@ class Run {
     // The verdict says what happened; a transcript nobody reads would cost an escaped copy of
     // every line.
     transport::TranscriptRecorder transcript_{0};
-    run::Channel channel_;
+    run::AsyncChannel channel_;
     std::vector<PredictedReply> predicted_;
     std::vector<std::string> received_;
     std::string state_;
@@ -309,21 +318,54 @@ std::string verb_of(std::string_view bytes) {
     return verb.empty() ? "OTHER" : verb;
 }
 
+asio::awaitable<Execution> execute_async(const Conversation& conversation,
+                                         const TargetSettings& target) {
+    auto& io = static_cast<asio::io_context&>((co_await asio::this_coro::executor).context());
+    Run run(io, conversation, target);
+    co_return co_await run.go();
+}
+
+asio::awaitable<bool> target_alive_async(const TargetSettings& target) {
+    auto& io = static_cast<asio::io_context&>((co_await asio::this_coro::executor).context());
+    transport::TranscriptRecorder transcript(0);
+    run::AsyncChannel channel(io, target.protocol, target.tls, transcript, channel_limits());
+    try {
+        co_await channel.open(target.endpoint, transport::Clock::now() + target.timeout);
+    } catch (const transport::TransportError&) {
+        co_return false;
+    }
+    const Observation greeting = co_await channel.observe(target.timeout);
+    co_return greeting.kind == Observation::Kind::reply ||
+        greeting.kind == Observation::Kind::response;
+}
+
+namespace {
+
+// Runs `work` to its end on a private io_context.
+template <typename T>
+T run_alone(asio::awaitable<T> work) {
+    asio::io_context io(1);
+    std::optional<T> result;
+    std::exception_ptr failure;
+    asio::co_spawn(io, std::move(work), [&](std::exception_ptr e, T value) {
+        failure = e;
+        result = std::move(value);
+    });
+    io.run();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    return std::move(*result);
+}
+
+}  // namespace
+
 Execution execute(const Conversation& conversation, const TargetSettings& target) {
-    return Run(conversation, target).go();
+    return run_alone(execute_async(conversation, target));
 }
 
 bool target_alive(const TargetSettings& target) {
-    transport::TranscriptRecorder transcript(0);
-    run::Channel channel(target.protocol, target.tls, transcript, "", channel_limits());
-    try {
-        channel.open(target.endpoint, transport::Clock::now() + target.timeout);
-    } catch (const transport::TransportError&) {
-        return false;
-    }
-    const Observation greeting = channel.observe(target.timeout);
-    return greeting.kind == Observation::Kind::reply ||
-           greeting.kind == Observation::Kind::response;
+    return run_alone(target_alive_async(target));
 }
 
 std::optional<TargetTraits> probe_traits(const TargetSettings& target) {

@@ -10,6 +10,8 @@
 //   acceptance (SMTP) the server acknowledged more messages than the bytes hold end-of-data
 //              sequences for the reference model: one message read as two (smuggling).
 
+#include <boost/asio/awaitable.hpp>
+
 #include <optional>
 #include <set>
 #include <string>
@@ -52,10 +54,16 @@ struct Execution {
     std::set<std::string> states;  // "VERB>code" pairs seen, the fuzzer's feedback
 };
 
+// Plays the conversation on a private io_context (blocking).
 Execution execute(const Conversation& conversation, const TargetSettings& target);
+// The same on the calling coroutine's io_context, so that one thread keeps several
+// conversations in flight. `conversation` and `target` must outlive it.
+boost::asio::awaitable<Execution> execute_async(const Conversation& conversation,
+                                                const TargetSettings& target);
 
 // A new connection gets its greeting within the timeout.
 bool target_alive(const TargetSettings& target);
+boost::asio::awaitable<bool> target_alive_async(const TargetSettings& target);
 
 // What the target offers before TLS, from its EHLO (SMTP) or CAPA (POP3); nullopt when it
 // cannot be reached.

@@ -1,10 +1,10 @@
 #pragma once
 // Lets one job of a campaign have the target to itself. Jobs hold the gate shared while they
-// play a conversation; a job that confirms a finding takes it alone: new conversations wait and
-// the ones under way finish first. With several jobs a crash one conversation causes also
-// resets the others' connections, so a finding is only judged while nothing else talks to the
-// target. Unlike std::shared_mutex (glibc prefers readers), a waiting exclusive holder is never
-// starved by jobs that keep re-entering.
+// have conversations under way; a job that confirms a finding takes it alone: the others start
+// no new conversation (alone_wanted), let the ones under way finish, and leave. A crash one
+// conversation causes also resets the others' connections, so a finding is only judged while
+// nothing else talks to the target. Unlike std::shared_mutex (glibc prefers readers), a waiting
+// exclusive holder is never starved by jobs that keep re-entering.
 
 #include <condition_variable>
 #include <cstddef>
@@ -25,6 +25,11 @@ class Gate {
             --active_;
         }
         changed_.notify_all();
+    }
+    // A job waits to be alone: start no new conversation.
+    bool alone_wanted() {
+        const std::lock_guard lock(mutex_);
+        return exclusive_;
     }
     // The caller must not be inside the gate itself.
     void enter_alone() {
@@ -48,18 +53,7 @@ class Gate {
     bool exclusive_ = false;
 };
 
-// RAII holders for the two ways in.
-class Shared {
-  public:
-    explicit Shared(Gate& gate) : gate_(gate) { gate_.enter(); }
-    ~Shared() { gate_.leave(); }
-    Shared(const Shared&) = delete;
-    Shared& operator=(const Shared&) = delete;
-
-  private:
-    Gate& gate_;
-};
-
+// Holds the gate alone for a scope.
 class Alone {
   public:
     explicit Alone(Gate& gate) : gate_(gate) { gate_.enter_alone(); }
