@@ -214,7 +214,10 @@ struct Session::Impl {
                 case Phase::sasl:
                     pos += framer.put(rest);
                     if (framer.has_line()) {
-                        handle_line(framer.take());
+                        // In place: nothing in handle_line() puts into the framer, and what
+                        // outlives the line (the parsed command, SASL state) is copied.
+                        handle_line(framer.line());
+                        framer.reset();
                     }
                     break;
                 case Phase::data:
@@ -246,7 +249,7 @@ struct Session::Impl {
         return pos;
     }
 
-    void handle_line(FramedLine line) {
+    void handle_line(const FramedLineView& line) {
         if (phase == Phase::sasl &&
             (line.too_long || line.text.size() + 2 > config.limits.sasl_line)) {
             phase = Phase::command;
