@@ -54,9 +54,9 @@ void AsyncConnection::wait_for_deadline() {
             return;
         }
         expired_ = true;
-        if (stream_) {
+        if (is_open()) {
             boost::system::error_code ignored;
-            stream_->lowest_layer().cancel(ignored);
+            socket().cancel(ignored);
         }
     });
 }
@@ -85,24 +85,28 @@ asio::awaitable<void> AsyncConnection::open(const std::string& host, std::uint16
                                  "cannot resolve " + host + ": " + ec.message());
         }
     }
-    stream_ = std::make_unique<asio::ssl::stream<tcp::socket>>(io_, *ssl_context_);
+    tls_.reset();
+    socket_.emplace(io_);
     arm(deadline);
-    std::tie(ec, std::ignore) =
-        co_await asio::async_connect(stream_->next_layer(), endpoints, with_error);
+    std::tie(ec, std::ignore) = co_await asio::async_connect(*socket_, endpoints, with_error);
     detail::check_connect(peer_, !disarm(), ec);
-    stream_->next_layer().set_option(tcp::no_delay(true), ec);
+    socket_->set_option(tcp::no_delay(true), ec);
     if (implicit_tls) {
         co_await handshake(deadline);
     }
 }
 
 asio::awaitable<void> AsyncConnection::handshake(Deadline deadline) {
-    if (!stream_) {
+    if (!is_open()) {
         throw TransportError(TransportError::Kind::io, "TLS handshake on a closed connection");
     }
-    detail::prepare_handshake(*stream_, tls_settings_, host_, peer_);
+    if (!tls_) {
+        tls_ = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(*socket_), *ssl_context_);
+        socket_.reset();
+    }
+    detail::prepare_handshake(*tls_, tls_settings_, host_, peer_);
     arm(deadline);
-    const auto [ec] = co_await stream_->async_handshake(asio::ssl::stream_base::client, with_error);
+    const auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, with_error);
     if (disarm()) {
         throw TransportError(TransportError::Kind::timeout, "the TLS handshake timed out");
     }
@@ -114,27 +118,26 @@ asio::awaitable<void> AsyncConnection::handshake(Deadline deadline) {
 }
 
 asio::awaitable<void> AsyncConnection::write(std::string_view bytes, Deadline deadline) {
-    if (!stream_) {
+    if (!is_open()) {
         throw TransportError(TransportError::Kind::io, "write on a closed connection");
     }
     const auto buffer = asio::buffer(bytes.data(), bytes.size());
     arm(deadline);
-    const auto [ec, written] =
-        encrypted_ ? co_await asio::async_write(*stream_, buffer, with_error)
-                   : co_await asio::async_write(stream_->next_layer(), buffer, with_error);
+    const auto [ec, written] = encrypted_
+                                   ? co_await asio::async_write(*tls_, buffer, with_error)
+                                   : co_await asio::async_write(socket(), buffer, with_error);
     detail::check_write(bytes.size(), !disarm(), ec);
 }
 
 asio::awaitable<Connection::ReadStatus> AsyncConnection::read_some(std::string& out,
                                                                    Deadline deadline) {
-    if (!stream_) {
+    if (!is_open()) {
         co_return Connection::ReadStatus::closed;
     }
     const auto buffer = asio::buffer(chunk_);
     arm(deadline);
-    const auto [ec, received] =
-        encrypted_ ? co_await stream_->async_read_some(buffer, with_error)
-                   : co_await stream_->next_layer().async_read_some(buffer, with_error);
+    const auto [ec, received] = encrypted_ ? co_await tls_->async_read_some(buffer, with_error)
+                                           : co_await socket().async_read_some(buffer, with_error);
     const bool expired = disarm();
     out.append(chunk_.data(), received);
     co_return detail::read_outcome(received, !expired, ec);
@@ -146,15 +149,16 @@ void AsyncConnection::close() {
         timer_.cancel();
         waiting_ = false;
     }
-    if (!stream_) {
+    if (!is_open()) {
         return;
     }
     if (encrypted_) {
-        detail::keep_session(stream_->native_handle(), tls_settings_, peer_);
+        detail::keep_session(tls_->native_handle(), tls_settings_, peer_);
     }
     boost::system::error_code ignored;
-    stream_->lowest_layer().close(ignored);
-    stream_.reset();
+    socket().close(ignored);
+    tls_.reset();
+    socket_.reset();
     encrypted_ = false;
 }
 

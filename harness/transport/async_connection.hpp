@@ -12,6 +12,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,13 +47,18 @@ class AsyncConnection {
     void wait_for_deadline();
     // True when the deadline had passed (the operation was cancelled for it).
     bool disarm();
+    bool is_open() const { return socket_ || tls_; }
+    boost::asio::ip::tcp::socket& socket() { return tls_ ? tls_->next_layer() : *socket_; }
 
     boost::asio::io_context& io_;
     TlsSettings tls_settings_;
     std::string host_;
     std::string peer_;  // "host:port", for the session cache
     std::shared_ptr<boost::asio::ssl::context> ssl_context_;
-    std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> stream_;
+    // The socket, plain until the handshake moves it into tls_: a connection that never starts
+    // TLS creates no SSL object (SSL_new and SSL_free cost more than a plaintext exchange).
+    std::optional<boost::asio::ip::tcp::socket> socket_;
+    std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_;
     boost::asio::steady_timer timer_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for the timer's handler
     Deadline deadline_{};
