@@ -38,6 +38,20 @@ CommandError error(CommandErrorKind kind, ErrorText reason) {
     return CommandError{kind, std::move(reason)};
 }
 
+// "<VERB> takes no argument" for DATA, RSET, QUIT and STARTTLS, as literals (no allocation).
+ErrorText no_argument(Verb verb) {
+    switch (verb) {
+        case Verb::data:
+            return "DATA takes no argument (RFC 5321 4.1.1)";
+        case Verb::rset:
+            return "RSET takes no argument (RFC 5321 4.1.1)";
+        case Verb::quit:
+            return "QUIT takes no argument (RFC 5321 4.1.1)";
+        default:
+            return "STARTTLS takes no argument (RFC 5321 4.1.1)";
+    }
+}
+
 // Mail-parameters = esmtp-param *(SP esmtp-param)  (4.1.2)
 ParseResult<std::vector<EsmtpParam>, CommandError> parse_params(std::string_view text, bool utf8) {
     std::vector<EsmtpParam> params;
@@ -140,8 +154,9 @@ ParseResult<Command, CommandError> parse_path_command(Verb verb, std::string_vie
 
 ParseResult<Command, CommandError> parse_hello(Verb verb, std::string_view arg) {
     if (arg.empty()) {
-        return error(CommandErrorKind::syntax,
-                     std::string(verb_name(verb)) + " needs a domain (RFC 5321 4.1.1.1)");
+        return verb == Verb::ehlo
+                   ? error(CommandErrorKind::syntax, "EHLO needs a domain (RFC 5321 4.1.1.1)")
+                   : error(CommandErrorKind::syntax, "HELO needs a domain (RFC 5321 4.1.1.1)");
     }
     // ASCII only: clients "MUST send only ASCII (LDH label or A-label) domains in the EHLO
     // command" (RFC 6531 3.7.1).
@@ -247,8 +262,10 @@ ParseResult<Command, CommandError> parse_command(std::string_view line,
         case Verb::vrfy:
         case Verb::expn:
             if (!has_arg) {
-                return error(CommandErrorKind::syntax, std::string(verb_name(*verb)) +
-                                                           " needs an argument (RFC 5321 4.1.1.6)");
+                return *verb == Verb::vrfy ? error(CommandErrorKind::syntax,
+                                                   "VRFY needs an argument (RFC 5321 4.1.1.6)")
+                                           : error(CommandErrorKind::syntax,
+                                                   "EXPN needs an argument (RFC 5321 4.1.1.6)");
             }
             return Command{*verb, TextArg{std::string(arg)}};
         case Verb::noop:
@@ -259,8 +276,7 @@ ParseResult<Command, CommandError> parse_command(std::string_view line,
         case Verb::quit:
         case Verb::starttls:
             if (has_arg) {
-                return error(CommandErrorKind::syntax,
-                             std::string(verb_name(*verb)) + " takes no argument (RFC 5321 4.1.1)");
+                return error(CommandErrorKind::syntax, no_argument(*verb));
             }
             return Command{*verb, std::monostate{}};
     }
