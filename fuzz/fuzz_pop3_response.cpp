@@ -119,17 +119,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view whole_view = whole;
     FlaggedStream split(segments, flags);
     FlaggedStream at_once(std::span(&whole_view, 1), flags);
-    ParsedResponse response;
-    ParsedResponse unsplit;
-    ParsedResponse scratch;
-    while (split.next(response)) {
-        if (segmented) {
-            require(at_once.next(unsplit), "segmentation changed the number of responses");
-            require(same(response, unsplit), "segmentation changed a response");
-        }
-        check_bounded(response);
-        check_round_trip(response, scratch);
-    }
-    require(!segmented || !at_once.next(unsplit), "segmentation changed the number of responses");
+    ParsedResponse scratch;  // reused by every round trip of this input
+    mh::fuzz::check_in_step<FlaggedStream, ParsedResponse>(split, at_once, segmented, same,
+                                                           [&](const ParsedResponse& response) {
+                                                               check_bounded(response);
+                                                               check_round_trip(response, scratch);
+                                                           });
     return 0;
 }

@@ -73,17 +73,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view whole_view = whole;
     ReplyStream split(ReplyParser(limits), segments);
     ReplyStream at_once(ReplyParser(limits), std::span(&whole_view, 1));
-    ParsedReply reply;
-    ParsedReply unsplit;
-    ParsedReply scratch;
-    while (split.next(reply)) {
-        if (segmented) {
-            require(at_once.next(unsplit), "segmentation changed the number of replies");
-            require(same(reply, unsplit), "segmentation changed a reply");
-        }
-        check_bounded(reply);
-        check_round_trip(reply, scratch);
-    }
-    require(!segmented || !at_once.next(unsplit), "segmentation changed the number of replies");
+    ParsedReply scratch;  // reused by every round trip of this input
+    mh::fuzz::check_in_step<ReplyStream, ParsedReply>(split, at_once, segmented, same,
+                                                      [&](const ParsedReply& reply) {
+                                                          check_bounded(reply);
+                                                          check_round_trip(reply, scratch);
+                                                      });
     return 0;
 }

@@ -62,4 +62,20 @@ class MessageStream {
     bool ended_ = false;
 };
 
+// Pulls the segmented stream's messages one by one, each checked to equal the whole stream's
+// next one when the input was segmented, then handed to `check`; both streams must end together.
+template <class Stream, class Message, class Same, class Check>
+void check_in_step(Stream& split, Stream& at_once, bool segmented, Same same, Check check) {
+    Message message;
+    Message unsplit;
+    while (split.next(message)) {
+        if (segmented) {
+            require(at_once.next(unsplit), "segmentation changed the number of messages");
+            require(same(message, unsplit), "segmentation changed a message");
+        }
+        check(message);
+    }
+    require(!segmented || !at_once.next(unsplit), "segmentation changed the number of messages");
+}
+
 }  // namespace mh::fuzz
