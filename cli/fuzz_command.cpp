@@ -4,10 +4,13 @@
 // No target given: the embedded reference (with reply delays off). Exit codes: 0 no finding,
 // 1 findings, 2 bad usage or suites, 3 target unreachable.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/suite_options.hpp"
@@ -113,10 +116,17 @@ int fuzz(const FuzzFlags& flags) {
         target.tls.resume_sessions = true;  // the handshake is not what this fuzzer explores
         target.timeout = timeout;
         target.profile = profile;
-        const auto traits = hf::probe_traits(target);
+        // A target that is restarting (a supervisor after a crash the last campaign caused)
+        // gets a second: probed every 50 ms for up to 1 s before it counts as unreachable.
+        std::optional<hf::TargetTraits> traits = hf::probe_traits(target);
+        for (const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+             !traits && std::chrono::steady_clock::now() < give_up;
+             traits = hf::probe_traits(target)) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
         if (!traits) {
-            std::fprintf(stderr, "mailharness: %s at %s does not answer\n", sc::to_string(protocol),
-                         endpoint->describe().c_str());
+            std::fprintf(stderr, "mailharness: %s at %s does not answer (tried for 1 s)\n",
+                         sc::to_string(protocol), endpoint->describe().c_str());
             status = 3;
             continue;
         }
