@@ -1,5 +1,7 @@
 #include "harness/fuzz/reference_model.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <deque>
 #include <variant>
 
@@ -31,6 +33,23 @@ std::vector<proto::smtp::StaticPolicy::Account> policy_accounts(const sc::Target
     }
     return out;
 }
+
+// The reference's recipient policy: an account matches whatever the case of the address (its
+// mailboxes are configured lower-case and matched loosely, reference/config/accounts.cpp; RFC
+// 5321 2.4 leaves the local part's meaning to the server that owns it). StaticPolicy compares
+// account names exactly: a campaign found RCPT TO:<bOb@example.test> accepted by the reference
+// and refused by the model, so the 250 after its DATA looked like a smuggled message.
+class ReferencePolicy : public proto::smtp::StaticPolicy {
+  public:
+    using StaticPolicy::StaticPolicy;
+    proto::smtp::RecipientVerdict verify_recipient(std::string_view address,
+                                                   bool authenticated) override {
+        std::string lower(address);
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return StaticPolicy::verify_recipient(lower, authenticated);
+    }
+};
 
 class SmtpModel : public ReferenceModel {
   public:
@@ -98,7 +117,7 @@ class SmtpModel : public ReferenceModel {
         return delivered;
     }
 
-    proto::smtp::StaticPolicy policy_;
+    ReferencePolicy policy_;
     proto::smtp::Session session_;
     proto::smtp::ReplyParser parser_;
     bool tls_requested_ = false;

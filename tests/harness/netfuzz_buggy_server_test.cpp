@@ -239,4 +239,17 @@ TEST(NetworkFuzzer, FormerFalsePop3FindingsPass) {
     std::filesystem::remove_all(out);
 }
 
+// The same for SMTP: a recipient in another case (a 10-minute campaign's acceptance finding,
+// the model's mistake). The build before the fix reports it under `fuzz --replay`.
+TEST(NetworkFuzzer, FormerFalseSmtpFindingsPass) {
+    const std::string file = MH_SOURCE_DIR "/tests/harness/data/netfuzz/smtp-false-findings.yaml";
+    const Outcome run = mailharness("run " + file);
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    const auto out = scratch("smtp-false-findings");
+    const Outcome fuzz = mailharness("fuzz --protocol smtp --replay --seeds " + file +
+                                     " --duration 2s --jobs 1 --seed 1 --out " + out.string());
+    EXPECT_EQ(fuzz.exit_code, 0) << fuzz.output;
+    std::filesystem::remove_all(out);
+}
+
 }  // namespace

@@ -37,4 +37,21 @@ TEST(NetworkFuzzerModel, SeesBytesBehindAnAcceptedStarttls) {
     EXPECT_TRUE(behind_tls(sc::Protocol::smtp, "STARTTLS\r\nMAIL FROM:<a@example.test>\r\n"));
 }
 
+// The reference matches a recipient whatever its case (RFC 5321 2.4 lets the owning server decide;
+// reference/config lower-cases): a 10-minute campaign reported the model's refusal of
+// RCPT TO:<bOb@example.test> as an acceptance finding (the server acknowledged the message).
+TEST(NetworkFuzzerModel, AcceptsARecipientInAnyCaseAsTheReferenceDoes) {
+    sc::TargetProfile profile;
+    profile.domain = "example.test";
+    profile.accounts = {{"alice", "alice-pw", "alice@example.test"},
+                        {"bob", "bob-pw", "bob@example.test"}};
+    const hf::TargetTraits traits{.tls_offered = false, .login_before_tls = true};
+    auto model = hf::ReferenceModel::make(sc::Protocol::smtp, profile, traits);
+    model->start();
+    model->put("EHLO client.example.test\r\n");
+    model->put("MAIL FROM:<alice@example.test>\r\n");
+    EXPECT_EQ(model->put("RCPT TO:<bOb@Example.Test>\r\n"), std::vector<hf::PredictedReply>{"250"});
+    EXPECT_EQ(model->put("RCPT TO:<carol@example.test>\r\n").at(0).substr(0, 1), "5");
+}
+
 }  // namespace
