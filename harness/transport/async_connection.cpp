@@ -107,13 +107,7 @@ asio::awaitable<void> AsyncConnection::handshake(Deadline deadline) {
     detail::prepare_handshake(*tls_, tls_settings_, host_, peer_);
     arm(deadline);
     const auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, with_error);
-    if (disarm()) {
-        throw TransportError(TransportError::Kind::timeout, "the TLS handshake timed out");
-    }
-    if (ec) {
-        throw TransportError(TransportError::Kind::tls,
-                             "the TLS handshake failed: " + ec.message());
-    }
+    detail::check_handshake(!disarm(), ec);
     encrypted_ = true;
 }
 

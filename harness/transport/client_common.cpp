@@ -153,4 +153,14 @@ void check_connect(const std::string& peer, bool finished, const boost::system::
     }
 }
 
+void check_handshake(bool finished, const boost::system::error_code& ec) {
+    if (!finished) {
+        throw TransportError(TransportError::Kind::timeout, "the TLS handshake timed out");
+    }
+    if (ec) {
+        throw TransportError(TransportError::Kind::tls,
+                             "the TLS handshake failed: " + ec.message());
+    }
+}
+
 }  // namespace mh::harness::transport::detail

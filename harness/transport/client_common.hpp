@@ -35,5 +35,7 @@ Connection::ReadStatus read_outcome(std::size_t received, bool finished,
 void check_write(std::size_t size, bool finished, const boost::system::error_code& ec);
 // Throws TransportError unless connecting to `peer` succeeded.
 void check_connect(const std::string& peer, bool finished, const boost::system::error_code& ec);
+// Throws TransportError unless the TLS handshake succeeded.
+void check_handshake(bool finished, const boost::system::error_code& ec);
 
 }  // namespace mh::harness::transport::detail

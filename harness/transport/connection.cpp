@@ -83,13 +83,7 @@ void Connection::handshake(Deadline deadline) {
                                  ec = error;
                                  done = true;
                              });
-    if (!run_until(done, deadline)) {
-        throw TransportError(TransportError::Kind::timeout, "the TLS handshake timed out");
-    }
-    if (ec) {
-        throw TransportError(TransportError::Kind::tls,
-                             "the TLS handshake failed: " + ec.message());
-    }
+    detail::check_handshake(run_until(done, deadline), ec);
     encrypted_ = true;
 }
 
