@@ -515,14 +515,22 @@ bool Mutator::early_close(Conversation& c) {
     return true;
 }
 
+// Donors of the same account only: a donor's turns may log in (USER / PASS), and POP3
+// conversations under way at once must log in as different accounts (the maildrop lock).
 bool Mutator::splice(Conversation& c, const std::vector<Conversation>& donors) {
-    if (donors.empty()) {
+    const auto fits = [&](const Conversation& donor) {
+        return donor.protocol == c.protocol && donor.account == c.account && !donor.turns.empty();
+    };
+    const auto fitting =
+        static_cast<std::size_t>(std::count_if(donors.begin(), donors.end(), fits));
+    if (fitting == 0) {
         return false;
     }
-    const Conversation& donor = donors[pick(donors.size())];
-    if (donor.protocol != c.protocol || donor.turns.empty()) {
-        return false;
-    }
+    std::size_t skip = pick(fitting);
+    const auto chosen = std::find_if(donors.begin(), donors.end(), [&](const Conversation& donor) {
+        return fits(donor) && skip-- == 0;
+    });
+    const Conversation& donor = *chosen;
     const std::size_t from = pick(donor.turns.size());
     const std::size_t to = from + 1 + pick(donor.turns.size() - from);
     c.turns.insert(c.turns.begin() + static_cast<long>(pick(c.turns.size() + 1)),

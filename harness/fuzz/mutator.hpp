@@ -17,7 +17,8 @@ namespace mh::harness::fuzz {
 
 class Mutator {
   public:
-    // `donors` are conversations whose turns may be spliced in (the corpus).
+    // `donors` are conversations whose turns may be spliced in (the corpus; those of the same
+    // protocol and account).
     explicit Mutator(std::uint64_t seed) : random_(seed) {}
 
     // Applies one to three operators; the names of those applied are added to `origin`.
