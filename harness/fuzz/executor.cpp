@@ -2,6 +2,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -180,6 +182,17 @@ class Run {
                 }
                 co_return true;
             case Observation::Kind::response:
+                if (seen.response.status == proto::pop3::Status::err &&
+                    seen.response.resp_code == "IN-USE" && received_.size() < predicted_.size() &&
+                    predicted_[received_.size()] == "+OK") {
+                    // A login the model accepts met a maildrop lock (RFC 2449 8.1.1): the
+                    // verdict stands only if it happens on every try (execute_async).
+                    result_.maildrop_in_use = true;
+                    judge(Oracle::desync,
+                          "-ERR [IN-USE] to a login the model accepts, on every try for the "
+                          "timeout: a maildrop lock that outlives its session");
+                    co_return false;
+                }
                 received_.push_back(proto::pop3::to_string(seen.response.status));
                 result_.states.insert(state_ + ">" + received_.back());
                 if (!seen.response.diagnostics.empty()) {
@@ -321,8 +334,20 @@ std::string verb_of(std::string_view bytes) {
 asio::awaitable<Execution> execute_async(const Conversation& conversation,
                                          const TargetSettings& target) {
     auto& io = static_cast<asio::io_context&>((co_await asio::this_coro::executor).context());
-    Run run(io, conversation, target);
-    co_return co_await run.go();
+    // The account's last conversation may have gone (closed early, or cut short by a verdict)
+    // before the server noticed: its session still holds the maildrop lock for a moment, and
+    // this login gets -ERR [IN-USE]. Played again until the lock is free; a lock held longer
+    // than the timeout is the server's fault.
+    const auto give_up = transport::Clock::now() + target.timeout;
+    for (;;) {
+        Run run(io, conversation, target);
+        Execution result = co_await run.go();
+        if (!result.maildrop_in_use || transport::Clock::now() >= give_up) {
+            co_return result;
+        }
+        asio::steady_timer pause(io, std::chrono::milliseconds(2));
+        co_await pause.async_wait(asio::use_awaitable);
+    }
 }
 
 asio::awaitable<bool> target_alive_async(const TargetSettings& target) {

@@ -45,6 +45,9 @@ struct TargetSettings {
 
 struct Execution {
     bool target_down = false;  // no connection at all: nothing can be judged
+    // A login the model accepts got -ERR [IN-USE] (POP3): played again while the lock may
+    // still be the account's last session's.
+    bool maildrop_in_use = false;
     std::optional<Verdict> verdict;
     // Per turn, the replies the model predicted (the first entry: the greeting), for the
     // reproducer's expectations; a turn after which the model closed is the last one.
@@ -54,7 +57,9 @@ struct Execution {
     std::set<std::string> states;  // "VERB>code" pairs seen, the fuzzer's feedback
 };
 
-// Plays the conversation on a private io_context (blocking).
+// Plays the conversation on a private io_context (blocking). A POP3 login that meets a
+// maildrop lock (-ERR [IN-USE] where the model logs in) is played again, every 2 ms for up to
+// the timeout: the account's last session may not have ended on the server yet.
 Execution execute(const Conversation& conversation, const TargetSettings& target);
 // The same on the calling coroutine's io_context, so that one thread keeps several
 // conversations in flight. `conversation` and `target` must outlive it.
