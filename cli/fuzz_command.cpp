@@ -113,7 +113,11 @@ int fuzz(const FuzzFlags& flags) {
         target.endpoint = *endpoint;
         target.tls.verify = profile.tls_verify;
         target.tls.ca = profile.tls_ca;
-        target.tls.resume_sessions = true;  // the handshake is not what this fuzzer explores
+        // The handshake is not what this fuzzer explores: each one resumes the last session,
+        // with the embedded reference in TLS 1.2, an abbreviated handshake without a key
+        // exchange (another target may not speak TLS 1.2: RFC 8996 allows TLS 1.3 only).
+        target.tls.resume_sessions = true;
+        target.tls.at_most_tls12 = resolved.embedded != nullptr;
         target.timeout = timeout;
         target.profile = profile;
         // A target that is restarting (a supervisor after a crash the last campaign caused)

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <mutex>
+#include <tuple>
 
 namespace mh::harness::transport::detail {
 
@@ -48,18 +49,24 @@ class SessionCache {
 };
 
 std::string session_key(const TlsSettings& tls, const std::string& peer) {
-    return (tls.verify ? "verify " : "no-verify ") + tls.ca.string() + " " + peer;
+    return (tls.verify ? "verify " : "no-verify ") + std::string(tls.at_most_tls12 ? "1.2 " : "") +
+           tls.ca.string() + " " + peer;
 }
 
 }  // namespace
 
 std::shared_ptr<asio::ssl::context> client_context(const TlsSettings& tls) {
     static std::mutex mutex;
-    static std::map<std::pair<bool, std::string>, std::shared_ptr<asio::ssl::context>> contexts;
+    static std::map<std::tuple<bool, bool, std::string>, std::shared_ptr<asio::ssl::context>>
+        contexts;
     const std::lock_guard lock(mutex);
-    auto& context = contexts[{tls.verify, tls.ca.string()}];
+    auto& context = contexts[{tls.verify, tls.at_most_tls12, tls.ca.string()}];
     if (!context) {
         auto created = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+        if (tls.at_most_tls12 &&
+            SSL_CTX_set_max_proto_version(created->native_handle(), TLS1_2_VERSION) != 1) {
+            throw TransportError(TransportError::Kind::tls, "cannot limit TLS to 1.2");
+        }
         if (tls.verify) {
             created->set_verify_mode(asio::ssl::verify_peer);
             if (tls.ca.empty()) {

@@ -30,6 +30,10 @@ struct TlsSettings {
     // certificate, no signature). For callers that test what follows the handshake, not the
     // handshake itself (the network fuzzer).
     bool resume_sessions = false;
+    // At most TLS 1.2, where resuming a session is an abbreviated handshake without a key
+    // exchange (a TLS 1.3 resumption still makes and agrees an ECDHE key on both sides). For
+    // the same callers.
+    bool at_most_tls12 = false;
 };
 
 class TransportError : public std::runtime_error {
