@@ -167,12 +167,9 @@ struct Server::Impl {
         co_await transport.close(std::chrono::seconds(1));
     }
 
-    asio::awaitable<void> serve(tcp::socket socket, Service service) {
-        boost::system::error_code ec;
-        const auto remote = socket.remote_endpoint(ec);
+    asio::awaitable<void> serve(tcp::socket socket, tcp::endpoint remote, Service service) {
         Admission::Ticket ticket;
-        const auto verdict =
-            admission.admit(ec ? std::string("unknown") : remote.address().to_string(), ticket);
+        const auto verdict = admission.admit(remote.address().to_string(), ticket);
         if (verdict != Admission::Verdict::admitted) {
             co_await refuse(std::move(socket), service, verdict);
             co_return;
@@ -214,7 +211,8 @@ struct Server::Impl {
 
     asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Service service) {
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io),
+            tcp::endpoint remote;  // from accept(), not a getpeername() per connection
+            auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), remote,
                                                                asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
                 co_return;
@@ -227,7 +225,7 @@ struct Server::Impl {
                 continue;
             }
             auto executor = socket.get_executor();
-            asio::co_spawn(executor, serve(std::move(socket), service),
+            asio::co_spawn(executor, serve(std::move(socket), remote, service),
                            [this, service](const std::exception_ptr& error) {
                                if (!error) {
                                    return;

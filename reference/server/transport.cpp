@@ -22,9 +22,13 @@ Transport::Transport(asio::ip::tcp::socket socket, asio::ssl::context& tls)
     : stream_(std::move(socket), tls),
       timer_(stream_.get_executor()),
       owner_(std::make_shared<Owner>(Owner{this})) {
-    error_code ignored;
+    error_code ec;
     // Replies are small and pipelined clients wait for them: do not let Nagle hold them back.
-    stream_.next_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
+    stream_.next_layer().set_option(asio::ip::tcp::no_delay(true), ec);
+    const auto remote = stream_.next_layer().remote_endpoint(ec);
+    if (!ec) {
+        peer_ = remote;
+    }
 }
 
 Transport::~Transport() {
@@ -153,20 +157,16 @@ awaitable<void> Transport::close(Duration timeout) {
 }
 
 std::string Transport::peer() const {
-    error_code ec;
-    auto endpoint = stream_.next_layer().remote_endpoint(ec);
-    if (ec) {
+    if (!peer_) {
         return "unknown";
     }
-    const std::string address = endpoint.address().to_string();
-    return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" +
-           std::to_string(endpoint.port());
+    const std::string address = peer_->address().to_string();
+    return (peer_->address().is_v6() ? "[" + address + "]" : address) + ":" +
+           std::to_string(peer_->port());
 }
 
 std::string Transport::peer_address() const {
-    error_code ec;
-    auto endpoint = stream_.next_layer().remote_endpoint(ec);
-    return ec ? "unknown" : endpoint.address().to_string();
+    return peer_ ? peer_->address().to_string() : "unknown";
 }
 
 std::string Transport::tls_description() {

@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -87,6 +88,8 @@ class Transport {
     bool expired_ = false;                   // the deadline cancelled it
     bool woken_ = false;                     // the stop signal cancelled it
     bool encrypted_ = false;
+    // The client's address, asked once (the log, admission and policies ask for it again).
+    std::optional<boost::asio::ip::tcp::endpoint> peer_;
 };
 
 }  // namespace mh::reference
