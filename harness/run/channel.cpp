@@ -79,9 +79,12 @@ bool MessageReader::message_complete() const {
 
 void MessageReader::remember_unfinished(std::string_view bytes) {
     if (unfinished_.size() < unfinished_kept) {
-        unfinished_ +=
-            transport::escape_bytes(bytes.substr(0, unfinished_kept - unfinished_.size()));
+        unfinished_ += bytes.substr(0, unfinished_kept - unfinished_.size());
     }
+}
+
+std::string MessageReader::unfinished() const {
+    return transport::escape_bytes(unfinished_);
 }
 
 Observation MessageReader::begin() const {
@@ -115,7 +118,7 @@ bool MessageReader::next(Observation& observation, std::optional<bool> body,
         }
         if (message_bytes_ > limit) {
             observation.kind = Observation::Kind::overflow;
-            observation.unfinished = unfinished_;
+            observation.unfinished = unfinished();
             observation.waited_ms = ms_since(start);
             transcript_.note("cut off: more than " + std::to_string(limit) +
                                  " bytes without the end of a reply; connection closed",
@@ -137,7 +140,7 @@ bool MessageReader::next(Observation& observation, std::optional<bool> body,
         }
         observation.kind = Observation::Kind::closed;
         observation.reset = reset_;
-        observation.unfinished = unfinished_;
+        observation.unfinished = unfinished();
         return true;
     }
     return false;
@@ -163,7 +166,7 @@ bool MessageReader::received(transport::Connection::ReadStatus status, Observati
         return true;
     }
     observation.kind = Observation::Kind::timeout;
-    observation.unfinished = unfinished_;
+    observation.unfinished = unfinished();
     observation.waited_ms = ms_since(start);
     return false;
 }

@@ -77,6 +77,7 @@ class MessageReader {
     std::size_t feed(std::string_view bytes);
     bool message_complete() const;
     void remember_unfinished(std::string_view bytes);
+    std::string unfinished() const;  // escaped
 
     scenario::Protocol protocol_;
     transport::TranscriptRecorder& transcript_;
@@ -87,7 +88,9 @@ class MessageReader {
     Pop3CommandLines command_lines_;   // POP3: what was sent, cut into commands
     std::deque<bool> pending_bodies_;  // POP3: one per command sent and not yet answered
     std::string buffer_;               // received, not yet parsed
-    std::string unfinished_;           // first bytes of the message being received
+    // The first bytes of the message being received, escaped only when an observation
+    // shows them (a cut-off, close or timeout): most messages finish.
+    std::string unfinished_;
     std::string last_text_;
     std::string greeting_;
     std::size_t message_bytes_ = 0;  // wire bytes of the message being received
