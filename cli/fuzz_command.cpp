@@ -40,6 +40,7 @@ struct FuzzFlags {
     std::uint64_t seed = 1;
     bool replay = false;
     std::size_t minimise_attempts = 150;
+    std::string tls_max;  // "1.2", "1.3"; empty: 1.2 for the embedded reference, else 1.3
 };
 
 sc::Duration duration_flag(const std::string& flag, const std::string& text) {
@@ -60,6 +61,10 @@ int fuzz(const FuzzFlags& flags) {
     }
     if (flags.in_flight == 0) {
         throw CLI::ValidationError("--in-flight", "must be at least 1");
+    }
+    if (!flags.tls_max.empty() && flags.tls_max != "1.2" && flags.tls_max != "1.3") {
+        throw CLI::ValidationError("--tls-max",
+                                   "must be 1.2 or 1.3, not \"" + flags.tls_max + "\"");
     }
     if (!flags.protocol.empty() && flags.protocol != "smtp" && flags.protocol != "pop3") {
         throw CLI::ValidationError("--protocol",
@@ -88,6 +93,8 @@ int fuzz(const FuzzFlags& flags) {
         return resolved.exit_code;
     }
     sc::TargetProfile& profile = resolved.profile;
+    const bool tls12 =
+        flags.tls_max.empty() ? resolved.embedded != nullptr : flags.tls_max == "1.2";
     if (resolved.embedded && pop3_fuzzed) {
         for (unsigned i = 1; i <= under_way; ++i) {
             const std::string user = "load" + std::to_string(i);
@@ -114,10 +121,10 @@ int fuzz(const FuzzFlags& flags) {
         target.tls.verify = profile.tls_verify;
         target.tls.ca = profile.tls_ca;
         // The handshake is not what this fuzzer explores: each one resumes the last session,
-        // with the embedded reference in TLS 1.2, an abbreviated handshake without a key
-        // exchange (another target may not speak TLS 1.2: RFC 8996 allows TLS 1.3 only).
+        // by default with the embedded reference in TLS 1.2, an abbreviated handshake without a
+        // key exchange (another target may not speak TLS 1.2: RFC 8996 allows TLS 1.3 only).
         target.tls.resume_sessions = true;
-        target.tls.at_most_tls12 = resolved.embedded != nullptr;
+        target.tls.at_most_tls12 = tls12;
         target.timeout = timeout;
         target.profile = profile;
         // A target that is restarting (a supervisor after a crash the last campaign caused)
@@ -164,9 +171,10 @@ int fuzz(const FuzzFlags& flags) {
     std::filesystem::create_directories(options.out);
     std::printf(
         "mailharness fuzz: %zu seed conversations against %s, %s, %u jobs x %u in flight, seed "
-        "%llu\n",
+        "%llu, TLS at most %s\n",
         options.seed_sets.front().size(), profile.name.c_str(), flags.duration.c_str(),
-        options.jobs, options.in_flight, static_cast<unsigned long long>(options.seed));
+        options.jobs, options.in_flight, static_cast<unsigned long long>(options.seed),
+        tls12 ? "1.2" : "1.3");
     std::fflush(stdout);
     const hf::CampaignSummary summary = hf::run_campaign(options);
     resolved.embedded.reset();  // stops the server and removes its store
@@ -217,6 +225,10 @@ void add_fuzz_command(CLI::App& app, CommandContext& ctx) {
     command->add_option("--seed", flags->seed, "Random seed: the same seed, the same mutants");
     command->add_flag("--replay", flags->replay,
                       "Send the seed conversations unmutated (a baseline for the rate)");
+    command->add_option("--tls-max", flags->tls_max,
+                        "Highest TLS version after STARTTLS/STLS: 1.2 or 1.3 (default 1.2 for the "
+                        "embedded reference, whose resumed 1.2 sessions need no key exchange; 1.3 "
+                        "for any other target)");
     command->add_option("--minimise-attempts", flags->minimise_attempts,
                         "Conversations spent minimising each finding (default 150)");
     command->callback([flags, &ctx] { ctx.exit_code = fuzz(*flags); });

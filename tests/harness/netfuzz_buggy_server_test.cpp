@@ -139,12 +139,23 @@ TEST(NetworkFuzzer, ConfirmsACrashByReplayingItAlone) {
     std::filesystem::remove_all(out);
 }
 
+// In TLS 1.2 (the default towards the embedded reference) and in TLS 1.3 (--tls-max 1.3).
 TEST(NetworkFuzzer, FindsNothingInTheReference) {
     const auto out = scratch("reference");
-    const Outcome fuzz = mailharness("fuzz --protocol smtp --seeds " + seeds +
-                                     " --duration 5s --jobs 2 --seed 1 --out " + out.string());
-    EXPECT_EQ(fuzz.exit_code, 0) << fuzz.output;
+    for (const std::string tls_max : {"1.2", "1.3"}) {
+        const std::string option = tls_max == "1.3" ? " --tls-max 1.3" : "";
+        const Outcome fuzz = mailharness("fuzz --protocol smtp --seeds " + seeds + option +
+                                         " --duration 5s --jobs 2 --seed 1 --out " + out.string());
+        EXPECT_EQ(fuzz.exit_code, 0) << fuzz.output;
+        EXPECT_NE(fuzz.output.find("TLS at most " + tls_max), std::string::npos) << fuzz.output;
+    }
     std::filesystem::remove_all(out);
+}
+
+TEST(NetworkFuzzer, RefusesATlsVersionItCannotCapAt) {
+    const Outcome fuzz = mailharness("fuzz --tls-max 1.1 --duration 1s");
+    EXPECT_EQ(fuzz.exit_code, 2) << fuzz.output;
+    EXPECT_NE(fuzz.output.find("--tls-max: must be 1.2 or 1.3"), std::string::npos) << fuzz.output;
 }
 
 // The POP3 seeds unmutated: the model agrees with the reference on every one. It once read
