@@ -103,9 +103,9 @@ struct Refusal {
     std::string text;
 };
 
-}  // namespace
-
-struct Session::Impl {
+// Everything one connection changes, with a new session's values: Session::reset() assigns a
+// fresh one, so a field added here is reset without anyone remembering to.
+struct ConnectionState {
     enum class Phase {
         not_started,
         awaiting_tls,  // implicit TLS: nothing is said before the handshake
@@ -119,10 +119,7 @@ struct Session::Impl {
     };
     enum class SaslStep { plain, login_user, login_password };
 
-    SessionConfig config;
-    Policy& policy;
     Phase phase = Phase::not_started;
-    LineFramer framer;
 
     // What the client has established.
     bool hello_done = false;
@@ -142,21 +139,38 @@ struct Session::Impl {
     std::optional<ChunkReader> chunk;
     std::optional<Refusal> chunk_refusal;  // answer once the refused chunk is skipped
     bool chunk_last = false;
+};
 
+}  // namespace
+
+struct Session::Impl : ConnectionState {
+    SessionConfig config;
+    Policy& policy;
+    std::string size_keyword;  // the EHLO line "SIZE <limit>", fixed by the config
+
+    // Buffers that outlive reset(), with their capacity. `out` is empty whenever a public call
+    // returns (each one flushes), so reset() has nothing to clear there.
+    LineFramer framer;
     std::string out;  // replies not yet handed out; one WriteEvent per put() when possible
     // Events not yet handed out, from events[next_event] on; a vector reused for the whole
     // session (a deque of these large variants allocated a block every event or two).
     std::vector<Event> events;
     std::size_t next_event = 0;
-    std::string size_keyword;  // the EHLO line "SIZE <limit>", fixed by the config
 
     Impl(SessionConfig cfg, Policy& pol)
         : config(std::move(cfg)),
           policy(pol),
-          framer(std::max(config.limits.command_line, config.limits.sasl_line)),
-          size_keyword("SIZE " + std::to_string(config.limits.max_message_size)) {
+          size_keyword("SIZE " + std::to_string(config.limits.max_message_size)),
+          framer(std::max(config.limits.command_line, config.limits.sasl_line)) {
         events.reserve(4);
         out.reserve(512);  // a reply line's limit (RFC 5321 4.5.3.1.5): most batches fit
+    }
+
+    void reset() {
+        static_cast<ConnectionState&>(*this) = ConnectionState{};
+        framer.reset();
+        events.clear();
+        next_event = 0;
     }
 
     // --- output -------------------------------------------------------------------------
@@ -852,6 +866,10 @@ void Session::start() {
 
 std::size_t Session::put(std::string_view bytes) {
     return impl_->put(bytes);
+}
+
+void Session::reset() {
+    impl_->reset();
 }
 
 void Session::put_eof() {

@@ -116,6 +116,10 @@ class Session {
 
     // Queues the 220 greeting (or nothing until tls_established() for implicit TLS).
     void start();
+    // Back to a new session's state with the same config and policy: not started, nothing
+    // pending, nothing the client established. Keeps the buffers' capacity, so a loop (or a fuzz
+    // target) that serves one connection after another needs no new machine for each.
+    void reset();
     // Consumes client bytes; the machine buffers at most its line / chunk limits. Returns the
     // number of bytes taken: less than given while a Deliver event awaits completion; the loop
     // re-offers the rest after delivery_done(). Bytes that arrive after a STARTTLS command in
