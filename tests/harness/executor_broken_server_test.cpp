@@ -70,17 +70,28 @@ std::string ask(std::uint16_t port, const std::string& command) {
     return transcript.empty() ? "" : transcript.back().text;
 }
 
-// This process's open file descriptors, and how many of them are sockets.
+// This process's open file descriptors, and how many of them are sockets, all open at one
+// instant. A scan of /proc/self/fd is not atomic: while it runs, a finished case may close its
+// socket and the next case open one at a higher number, and the scan would count both (65
+// sockets for 64 jobs, seen once in CI). So every descriptor is read twice, and only those
+// that point at the same file after the scan count: each of them was open when the scan ended.
 struct Descriptors {
     std::size_t all = 0;
     std::size_t sockets = 0;
 };
 Descriptors open_file_descriptors() {
-    Descriptors count;
+    std::map<std::filesystem::path, std::string> scanned;
     for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-        ++count.all;
         std::error_code ec;
-        const auto target = std::filesystem::read_symlink(entry.path(), ec).string();
+        scanned[entry.path()] = std::filesystem::read_symlink(entry.path(), ec).string();
+    }
+    Descriptors count;
+    for (const auto& [path, target] : scanned) {
+        std::error_code ec;
+        if (std::filesystem::read_symlink(path, ec).string() != target || ec) {
+            continue;  // closed, or reused, while the scan ran
+        }
+        ++count.all;
         if (target.rfind("socket:", 0) == 0) {
             ++count.sockets;
         }
