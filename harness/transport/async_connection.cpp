@@ -70,21 +70,8 @@ asio::awaitable<void> AsyncConnection::open(const std::string& host, std::uint16
                                             bool implicit_tls, Deadline deadline) {
     host_ = host;
     peer_ = host + ":" + std::to_string(port);
+    const std::vector<tcp::endpoint> endpoints = detail::endpoints_for(io_, host, port);
     boost::system::error_code ec;
-    std::vector<tcp::endpoint> endpoints;
-    const auto address = asio::ip::make_address(host, ec);
-    if (!ec) {
-        endpoints.emplace_back(address, port);  // no resolver: it asks the kernel for interfaces
-    } else {
-        tcp::resolver resolver(io_);
-        for (const auto& entry : resolver.resolve(host, std::to_string(port), ec)) {
-            endpoints.push_back(entry.endpoint());
-        }
-        if (ec) {
-            throw TransportError(TransportError::Kind::unreachable,
-                                 "cannot resolve " + host + ": " + ec.message());
-        }
-    }
     tls_.reset();
     socket_.emplace(io_);
     arm(deadline);

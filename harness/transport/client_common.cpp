@@ -105,6 +105,25 @@ void keep_session(SSL* ssl, const TlsSettings& tls, const std::string& peer) {
     }
 }
 
+std::vector<asio::ip::tcp::endpoint> endpoints_for(asio::io_context& io, const std::string& host,
+                                                   std::uint16_t port) {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    if (!ec) {
+        return {asio::ip::tcp::endpoint(address, port)};
+    }
+    std::vector<asio::ip::tcp::endpoint> endpoints;
+    asio::ip::tcp::resolver resolver(io);
+    for (const auto& entry : resolver.resolve(host, std::to_string(port), ec)) {
+        endpoints.push_back(entry.endpoint());
+    }
+    if (ec) {
+        throw TransportError(TransportError::Kind::unreachable,
+                             "cannot resolve " + host + ": " + ec.message());
+    }
+    return endpoints;
+}
+
 bool is_end_of_stream(const boost::system::error_code& ec) {
     return ec == asio::error::eof || ec == asio::error::connection_reset ||
            ec == asio::error::connection_aborted || ec == asio::error::broken_pipe ||

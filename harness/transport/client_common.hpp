@@ -6,8 +6,10 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "harness/transport/connection.hpp"
 
@@ -24,6 +26,13 @@ void prepare_handshake(boost::asio::ssl::stream<boost::asio::ip::tcp::socket>& s
 
 // Keeps the session the connection ended with for the next handshake with `peer`.
 void keep_session(SSL* ssl, const TlsSettings& tls, const std::string& peer);
+
+// Where to connect for `host`: an address as it is, a name through the resolver. An address
+// skips the resolver because getaddrinfo asks the kernel for the machine's interfaces (a
+// netlink socket) on every call. Throws TransportError (unreachable) when a name does not resolve.
+std::vector<boost::asio::ip::tcp::endpoint> endpoints_for(boost::asio::io_context& io,
+                                                          const std::string& host,
+                                                          std::uint16_t port);
 
 bool is_end_of_stream(const boost::system::error_code& ec);
 

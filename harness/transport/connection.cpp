@@ -49,13 +49,8 @@ void Connection::open(const std::string& host, std::uint16_t port, bool implicit
                       Deadline deadline) {
     host_ = host;
     peer_ = host + ":" + std::to_string(port);
+    const auto endpoints = detail::endpoints_for(io_, host, port);
     boost::system::error_code ec;
-    tcp::resolver resolver(io_);
-    const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
-    if (ec) {
-        throw TransportError(TransportError::Kind::unreachable,
-                             "cannot resolve " + host + ": " + ec.message());
-    }
     stream_ = std::make_unique<asio::ssl::stream<tcp::socket>>(io_, *ssl_context_);
     bool done = false;
     asio::async_connect(stream_->next_layer(), endpoints,
