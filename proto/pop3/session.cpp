@@ -1,7 +1,6 @@
 #include "proto/pop3/session.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <charconv>
 #include <iterator>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "proto/common/write_batch.hpp"
+#include "proto/pop3/command.hpp"
 #include "proto/pop3/detail/multiline.hpp"
 #include "proto/sasl/base64.hpp"
 #include "proto/sasl/plain.hpp"
@@ -23,93 +23,6 @@ constexpr std::size_t output_batch_limit = 64 * 1024;
 // Unanswered pipelined input kept at most; put() takes no more beyond it.
 constexpr std::size_t input_backlog_limit = 64 * 1024;
 
-enum class Verb {
-    user,
-    pass,
-    apop,
-    auth,
-    capa,
-    stls,
-    quit,
-    stat,
-    list,
-    retr,
-    dele,
-    noop,
-    rset,
-    top,
-    uidl
-};
-
-// Every verb with the states it is valid in (RFC 1939 4-7, RFC 2449 5, RFC 2595 4, RFC 5034 4)
-// and how many arguments it takes; PASS takes the whole rest of the line (RFC 1939 7 allows
-// spaces in a password).
-struct VerbRule {
-    std::string_view name;
-    Verb verb;
-    bool in_authorization;
-    bool in_transaction;
-    std::size_t min_args;
-    std::size_t max_args;
-    std::string_view usage;
-};
-
-constexpr std::array<VerbRule, 15> verb_table = {{
-    {"USER", Verb::user, true, false, 1, 1, "USER name"},
-    {"PASS", Verb::pass, true, false, 1, 1, "PASS password"},
-    {"APOP", Verb::apop, true, false, 2, 2, "APOP name digest"},
-    {"AUTH", Verb::auth, true, false, 0, 2, "AUTH [mechanism [initial-response]]"},
-    {"CAPA", Verb::capa, true, true, 0, 0, "CAPA"},
-    {"STLS", Verb::stls, true, false, 0, 0, "STLS"},
-    {"QUIT", Verb::quit, true, true, 0, 0, "QUIT"},
-    {"STAT", Verb::stat, false, true, 0, 0, "STAT"},
-    {"LIST", Verb::list, false, true, 0, 1, "LIST [msg]"},
-    {"RETR", Verb::retr, false, true, 1, 1, "RETR msg"},
-    {"DELE", Verb::dele, false, true, 1, 1, "DELE msg"},
-    {"NOOP", Verb::noop, false, true, 0, 0, "NOOP"},
-    {"RSET", Verb::rset, false, true, 0, 0, "RSET"},
-    {"TOP", Verb::top, false, true, 2, 2, "TOP msg n"},
-    {"UIDL", Verb::uidl, false, true, 0, 1, "UIDL [msg]"},
-}};
-
-const VerbRule* find_verb(std::string_view name) {
-    const auto it = std::find_if(verb_table.begin(), verb_table.end(), [&](const VerbRule& rule) {
-        return std::equal(
-            rule.name.begin(), rule.name.end(), name.begin(), name.end(),
-            [](char a, char b) { return a == std::toupper(static_cast<unsigned char>(b)); });
-    });
-    return it == verb_table.end() ? nullptr : &*it;
-}
-
-// The words of a command's argument text. No verb takes more than two, so the first three are
-// kept (a third is enough to refuse the line) and `count` says how many there were: no
-// allocation per command.
-struct Arguments {
-    std::array<std::string_view, 3> words;
-    std::size_t count = 0;
-
-    std::span<const std::string_view> kept() const {
-        return {words.data(), std::min(count, words.size())};
-    }
-};
-
-Arguments split_arguments(std::string_view text) {
-    Arguments args;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const auto space = text.find(' ', pos);
-        const auto end = space == std::string_view::npos ? text.size() : space;
-        if (end > pos) {
-            if (args.count < args.words.size()) {
-                args.words[args.count] = text.substr(pos, end - pos);
-            }
-            ++args.count;
-        }
-        pos = end + 1;
-    }
-    return args;
-}
-
 // The pieces a reply's text is made of, appended to the output buffer in place.
 void append_piece(std::string& out, std::string_view text) {
     out.append(text);
@@ -118,22 +31,6 @@ void append_piece(std::string& out, std::size_t number) {
     char digits[24];
     const auto end = std::to_chars(std::begin(digits), std::end(digits), number).ptr;
     out.append(digits, end);
-}
-
-bool all_digits(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c)) != 0;
-    });
-}
-
-// Decimal value of an all-digit string, saturating instead of overflowing.
-std::size_t saturating_number(std::string_view digits) {
-    constexpr std::size_t saturated = 1'000'000'000;
-    std::size_t value = 0;
-    for (const char c : digits) {
-        value = std::min(saturated, value * 10 + static_cast<std::size_t>(c - '0'));
-    }
-    return value;
 }
 
 std::string to_lower(std::string_view text) {
@@ -284,34 +181,27 @@ struct Session::Impl {
     // --- commands ------------------------------------------------------------------------
 
     void command(std::string_view line) {
-        if (line.find('\0') != std::string_view::npos) {
-            err("NUL in command");
+        const auto parsed = parse_command(line);
+        // The state is checked before the argument count, so a line that names a verb gets
+        // the state's refusal first whatever its arguments.
+        if (!parsed && parsed.error().kind != CommandErrorKind::wrong_argument_count) {
+            err(parsed.error().reason);
             return;
         }
-        const auto space = line.find(' ');
-        const auto name = line.substr(0, space);
-        const auto rest =
-            space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
-        const VerbRule* rule = find_verb(name);
-        if (rule == nullptr) {
-            err("unknown command");
-            return;
-        }
+        const VerbRule& rule = verb_rule(parsed ? parsed->verb : *parsed.error().verb);
         const bool allowed =
-            state == State::authorization ? rule->in_authorization : rule->in_transaction;
+            state == State::authorization ? rule.in_authorization : rule.in_transaction;
         if (!allowed) {
-            err(rule->name, " not valid in the ",
+            err(rule.name, " not valid in the ",
                 state == State::authorization ? "AUTHORIZATION" : "TRANSACTION", " state");
             return;
         }
-        const auto split = rule->verb == Verb::pass && !rest.empty() ? Arguments{{rest}, 1}
-                                                                     : split_arguments(rest);
-        if (split.count < rule->min_args || split.count > rule->max_args) {
-            err("syntax: ", rule->usage);
+        if (!parsed) {
+            err("syntax: ", rule.usage);
             return;
         }
-        const auto args = split.kept();
-        switch (rule->verb) {
+        const auto args = parsed->arguments();
+        switch (parsed->verb) {
             case Verb::user:
                 return on_user(args[0]);
             case Verb::pass:
@@ -546,20 +436,20 @@ struct Session::Impl {
 
     // A message-number argument (RFC 1939 5): 1-based, existing, not marked as deleted.
     std::optional<std::size_t> message_index(std::string_view arg) {
-        if (!all_digits(arg)) {
+        const auto number = decimal_argument(arg);
+        if (!number) {
             err("invalid message number: ", arg.substr(0, 40));
             return std::nullopt;
         }
-        const std::size_t number = saturating_number(arg);
-        if (number == 0 || number > deleted.size()) {
+        if (*number == 0 || *number > deleted.size()) {
             err("no such message");
             return std::nullopt;
         }
-        if (deleted[number - 1]) {
-            err("message ", number, " already deleted");
+        if (deleted[*number - 1]) {
+            err("message ", *number, " already deleted");
             return std::nullopt;
         }
-        return number - 1;
+        return *number - 1;
     }
 
     void on_stat() {
@@ -604,17 +494,18 @@ struct Session::Impl {
         }
     }
 
-    void on_top(std::string_view msg, std::string_view lines) {
+    void on_top(std::string_view msg, std::string_view line_count) {
         const auto index = message_index(msg);
         if (!index) {
             return;
         }
-        if (!all_digits(lines)) {
+        const auto lines = decimal_argument(line_count);
+        if (!lines) {
             err("number of lines must be a non-negative number");
             return;
         }
         ok("top of message follows");
-        detail::append_multiline(output, maildrop->read(*index), saturating_number(lines));
+        detail::append_multiline(output, maildrop->read(*index), *lines);
     }
 
     void on_dele(std::string_view arg) {
