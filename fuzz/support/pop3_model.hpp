@@ -2,8 +2,7 @@
 // Drives the reference POP3 session machine (proto/pop3/session.hpp) over an in-memory store and
 // checks every response against an independent model of RFC 1939: which command each response
 // answers, whether it is +OK or -ERR, the counts of STAT and LIST, the content of RETR, and that
-// the maildrop changes only in the UPDATE state after QUIT. Shared by fuzz_pop3_session (the
-// whole input) and fuzz_pop3_command (commands after a fixed login).
+// the maildrop changes only in the UPDATE state after QUIT. Used by fuzz_pop3_session.
 
 #include <algorithm>
 #include <cctype>
