@@ -2,6 +2,9 @@
 // Invariants: the same replies whatever the segmentation (0xFF = segment boundary); memory stays
 // within the parser's limits; every put() makes progress; a reply without diagnostics is
 // well-formed, so its wire form parses back to the same reply, again without diagnostics.
+// The parser's replies are checked in place (ReplyParser::view()); take(), a copy of the same
+// view, is covered by the unit tests and by fuzz_smtp_session.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -16,48 +19,56 @@
 namespace {
 
 using mh::fuzz::require;
-using mh::proto::smtp::ParsedReply;
 using mh::proto::smtp::ReplyParser;
+using mh::proto::smtp::ReplyView;
 
 // Small limits so that truncation and cut-off paths are reached by short inputs.
 constexpr ReplyParser::Limits limits{
     .grammar_line = 512, .stored_line = 600, .lines_per_reply = 16};
 
-using ReplyStream = mh::fuzz::MessageStream<ReplyParser, ParsedReply, &ReplyParser::has_reply,
+using ReplyStream = mh::fuzz::MessageStream<ReplyParser, ReplyView, &ReplyParser::has_reply,
                                             &ReplyParser::in_reply>;
 
-bool same(const ParsedReply& a, const ParsedReply& b) {
-    return a.reply.code == b.reply.code && a.reply.enhanced == b.reply.enhanced &&
-           a.reply.lines == b.reply.lines && a.raw_lines == b.raw_lines &&
-           a.diagnostics == b.diagnostics && a.cut_off == b.cut_off;
+// One parser per stream for the whole process, reset for every input: their storage only grows.
+ReplyParser split_parser(limits);
+ReplyParser at_once_parser(limits);
+ReplyParser round_trip_parser(limits);
+
+bool same_lines(std::span<const std::string_view> a, std::span<const std::string_view> b) {
+    return std::ranges::equal(a, b);
 }
 
-void check_bounded(const ParsedReply& parsed) {
+bool same(const ReplyView& a, const ReplyView& b) {
+    return a.code == b.code && a.enhanced == b.enhanced && same_lines(a.lines, b.lines) &&
+           same_lines(a.raw_lines, b.raw_lines) && same_lines(a.diagnostics, b.diagnostics) &&
+           a.cut_off == b.cut_off;
+}
+
+void check_bounded(const ReplyView& parsed) {
     require(parsed.raw_lines.size() <= limits.lines_per_reply, "more lines kept than the limit");
-    require(parsed.raw_lines.size() == parsed.reply.lines.size(), "raw and text lines disagree");
-    for (const auto& line : parsed.raw_lines) {
+    require(parsed.raw_lines.size() == parsed.lines.size(), "raw and text lines disagree");
+    for (const auto line : parsed.raw_lines) {
         require(line.size() <= limits.stored_line, "a line kept beyond the stored limit");
     }
 }
 
-// `scratch`: a reply object of the current input, reused for every round trip.
-void check_round_trip(const ParsedReply& parsed, ParsedReply& scratch) {
+void check_round_trip(const ReplyView& parsed) {
     if (!parsed.diagnostics.empty() || parsed.cut_off) {
         return;
     }
-    require(parsed.reply.code >= 200 && parsed.reply.code <= 559, "well-formed reply, bad code");
+    require(parsed.code >= 200 && parsed.code <= 559, "well-formed reply, bad code");
     static std::string wire;  // only grows: reused across inputs
     wire.clear();
-    parsed.reply.append_wire(wire);
+    mh::proto::smtp::append_reply_wire(wire, parsed.code, parsed.enhanced, parsed.lines);
     const std::string_view bytes = wire;
-    ReplyStream again(ReplyParser(limits), std::span(&bytes, 1));
-    require(again.next(scratch) && !again.next(scratch),
-            "the wire form of a reply did not parse as exactly one reply");
-    require(scratch.diagnostics.empty(), "the wire form of a well-formed reply has diagnostics");
-    require(scratch.reply.code == parsed.reply.code &&
-                scratch.reply.enhanced == parsed.reply.enhanced &&
-                scratch.reply.lines == parsed.reply.lines,
+    ReplyStream again(round_trip_parser, std::span(&bytes, 1));
+    ReplyView reparsed;
+    require(again.next(reparsed), "the wire form of a reply did not parse as a reply");
+    require(reparsed.diagnostics.empty(), "the wire form of a well-formed reply has diagnostics");
+    require(reparsed.code == parsed.code && reparsed.enhanced == parsed.enhanced &&
+                same_lines(reparsed.lines, parsed.lines),
             "a well-formed reply does not survive wire() and parsing");
+    require(!again.next(reparsed), "the wire form of a reply parsed as more than one reply");
 }
 
 }  // namespace
@@ -71,13 +82,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         mh::fuzz::joined(segments, whole);
     }
     const std::string_view whole_view = whole;
-    ReplyStream split(ReplyParser(limits), segments);
-    ReplyStream at_once(ReplyParser(limits), std::span(&whole_view, 1));
-    ParsedReply scratch;  // reused by every round trip of this input
-    mh::fuzz::check_in_step<ReplyStream, ParsedReply>(split, at_once, segmented, same,
-                                                      [&](const ParsedReply& reply) {
-                                                          check_bounded(reply);
-                                                          check_round_trip(reply, scratch);
-                                                      });
+    ReplyStream split(split_parser, segments);
+    ReplyStream at_once(at_once_parser, std::span(&whole_view, 1));
+    mh::fuzz::check_in_step<ReplyStream, ReplyView>(split, at_once, segmented, same,
+                                                    [](const ReplyView& reply) {
+                                                        check_bounded(reply);
+                                                        check_round_trip(reply);
+                                                    });
     return 0;
 }

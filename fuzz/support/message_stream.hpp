@@ -2,32 +2,39 @@
 // Pulls one parsed message at a time (an SMTP reply, a POP3 response) from a lenient parser fed
 // the segments of a fuzz input, checking that every put() makes progress and that nothing is
 // left once the input is used up. Two streams, one on the segments and one on the whole input,
-// are compared message by message, each taking into one reused object: `take(into)` swaps that
-// object's storage with the parser's, so neither allocates once it has seen two messages. All of
-// it lives for one input: storage kept across inputs that grows and shrinks with them makes
-// libFuzzer suspect a leak on most inputs and turn its leak detection off.
+// are compared message by message. Each message is the parser's view of it, in place: nothing
+// is copied, and the parsers, kept for the whole process (reset per input), allocate nothing
+// once their storage, which only grows, has seen large messages.
 #include <cstddef>
 #include <span>
 #include <string_view>
-#include <utility>
 
 #include "fuzz/support/fuzz_input.hpp"
 
 namespace mh::fuzz {
 
-// Parser: put(bytes) -> consumed, put_eof(), take(Message&), and the two predicates given:
-// `complete` (a message is ready) and `partial` (bytes of an unfinished one are buffered).
-template <class Parser, class Message, bool (Parser::*complete)() const,
+// Parser: put(bytes) -> consumed, put_eof(), view() -> View, next(), reset(), and the two
+// predicates given: `complete` (a message is ready) and `partial` (bytes of an unfinished one
+// are buffered).
+template <class Parser, class View, bool (Parser::*complete)() const,
           bool (Parser::*partial)() const>
 class MessageStream {
   public:
-    MessageStream(Parser parser, std::span<const std::string_view> segments)
-        : parser_(std::move(parser)), segments_(segments) {}
+    // Resets `parser`, which must outlive the stream.
+    MessageStream(Parser& parser, std::span<const std::string_view> segments)
+        : parser_(parser), segments_(segments) {
+        parser_.reset();
+    }
 
     Parser& parser() { return parser_; }
 
-    // The next message into `into`; false once the input is used up.
-    bool next(Message& into) {
+    // The next message into `into`, valid until the following call; false once the input is
+    // used up.
+    bool next(View& into) {
+        if (handed_out_) {
+            parser_.next();
+            handed_out_ = false;
+        }
         for (; index_ < segments_.size(); ++index_, offset_ = 0) {
             std::string_view rest = segments_[index_].substr(offset_);
             while (!rest.empty()) {
@@ -36,8 +43,7 @@ class MessageStream {
                 rest.remove_prefix(used);
                 offset_ += used;
                 if ((parser_.*complete)()) {
-                    parser_.take(into);
-                    return true;
+                    return hand_out(into);
                 }
                 require(used > 0, "put() made no progress without a complete message");
             }
@@ -46,8 +52,7 @@ class MessageStream {
             ended_ = true;
             parser_.put_eof();
             if ((parser_.*complete)()) {
-                parser_.take(into);
-                return true;
+                return hand_out(into);
             }
         }
         require(!(parser_.*partial)(), "bytes left in the parser after end of input");
@@ -55,19 +60,26 @@ class MessageStream {
     }
 
   private:
-    Parser parser_;
+    bool hand_out(View& into) {
+        into = parser_.view();
+        handed_out_ = true;
+        return true;
+    }
+
+    Parser& parser_;
     std::span<const std::string_view> segments_;
     std::size_t index_ = 0;
     std::size_t offset_ = 0;
     bool ended_ = false;
+    bool handed_out_ = false;
 };
 
 // Pulls the segmented stream's messages one by one, each checked to equal the whole stream's
 // next one when the input was segmented, then handed to `check`; both streams must end together.
-template <class Stream, class Message, class Same, class Check>
+template <class Stream, class View, class Same, class Check>
 void check_in_step(Stream& split, Stream& at_once, bool segmented, Same same, Check check) {
-    Message message;
-    Message unsplit;
+    View message;
+    View unsplit;
     while (split.next(message)) {
         if (segmented) {
             require(at_once.next(unsplit), "segmentation changed the number of messages");

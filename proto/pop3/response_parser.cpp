@@ -34,16 +34,15 @@ void append_stuffed(std::string& out, std::string_view body_line) {
 
 namespace {
 
-// The text after `indicator` when the line starts with it followed by a space or the end.
-bool split_status(std::string_view line, std::string_view indicator, std::string& text,
-                  bool& missing_space) {
-    if (line.substr(0, indicator.size()) != indicator) {
-        return false;
+// Where the text after `indicator` starts when the line starts with it followed by a space or
+// the end (past that space); npos otherwise.
+std::size_t text_after(std::string_view line, std::string_view indicator, bool& missing_space) {
+    if (!line.starts_with(indicator)) {
+        return std::string_view::npos;
     }
     const std::string_view rest = line.substr(indicator.size());
     missing_space = !rest.empty() && rest.front() != ' ';
-    text.assign(missing_space ? rest : rest.substr(rest.empty() ? 0 : 1));
-    return true;
+    return indicator.size() + (missing_space || rest.empty() ? 0 : 1);
 }
 
 }  // namespace
@@ -79,117 +78,154 @@ void ResponseParser::put_eof() {
     }
     if (!complete_ && in_body_) {
         note("the connection closed before the body's terminating \".\" line (after ",
-             std::to_string(body_lines_), " lines)");
-        in_body_ = false;
-        complete_ = true;
+             Decimal(body_.size()), " lines)");
+        finish();
     }
     if (complete_ && started) {
-        current_.cut_off = true;
+        cut_off_ = true;
     }
 }
 
 void ResponseParser::status_line(const ReceivedLine& line) {
     if (line.length + 2 > limits_.grammar_line) {
-        note("the status line is ", std::to_string(line.length + 2), " octets long, over the ",
-             std::to_string(limits_.grammar_line), " that RFC 2449 4 allows");
+        note("the status line is ", Decimal(line.length + 2), " octets long, over the ",
+             Decimal(limits_.grammar_line), " that RFC 2449 4 allows");
     }
     if (line.bare_lf) {
         note("the status line ends with a bare LF instead of CRLF (RFC 1939 3)");
     } else if (line.unterminated) {
         note("the status line has no line end (the connection closed)");
     }
-    current_.status_line.assign(line.text);
-    const std::string& received = current_.status_line;
+    status_line_.assign(line.text);
+    const std::string_view received = status_line_;
     bool missing_space = false;
-    std::string& text = current_.text;
-    if (split_status(received, "+OK", text, missing_space)) {
-        current_.status = Status::ok;
-    } else if (split_status(received, "-ERR", text, missing_space)) {
-        current_.status = Status::err;
-    } else if (split_status(received, "+", text, missing_space) && !missing_space) {
-        current_.status = Status::continuation;
+    if ((text_offset_ = text_after(received, "+OK", missing_space)) != std::string_view::npos) {
+        status_ = Status::ok;
+    } else if ((text_offset_ = text_after(received, "-ERR", missing_space)) !=
+               std::string_view::npos) {
+        status_ = Status::err;
+    } else if ((text_offset_ = text_after(received, "+", missing_space)) !=
+                   std::string_view::npos &&
+               !missing_space) {
+        status_ = Status::continuation;
     } else {
-        current_.status = Status::invalid;
-        text.assign(received);
+        status_ = Status::invalid;
+        text_offset_ = 0;
         note("the status line starts with neither +OK nor -ERR (RFC 1939 3)");
     }
     if (missing_space) {
-        note("the status indicator ", to_string(current_.status),
+        note("the status indicator ", to_string(status_),
              " is not followed by a space (RFC 1939 3)");
     }
-    if (current_.status != Status::continuation && !text.empty() && text.front() == '[') {
+    const std::string_view text = received.substr(text_offset_);
+    if (status_ != Status::continuation && text.starts_with('[')) {
         const std::size_t close = text.find(']');
-        if (close == std::string::npos) {
+        if (close == std::string_view::npos) {
             note("the response code lacks its closing \"]\" (RFC 2449 8)");
         } else {
-            current_.resp_code.assign(std::string_view(text).substr(1, close - 1));
+            resp_code_offset_ = text_offset_ + 1;
+            resp_code_size_ = close - 1;
         }
     }
-    if (current_.status == Status::ok && expect_body_ && !line.unterminated) {
-        current_.multiline = true;
+    if (status_ == Status::ok && expect_body_ && !line.unterminated) {
+        multiline_ = true;
         in_body_ = true;
     } else {
-        complete_ = true;
+        finish();
     }
 }
 
 void ResponseParser::body_line(const ReceivedLine& line) {
-    const std::string number = std::to_string(body_lines_ + 1);
+    const std::size_t number = body_.size() + 1;
     if (line.bare_lf) {
-        note("body line ", number, " ends with a bare LF instead of CRLF (RFC 1939 3)");
+        note("body line ", Decimal(number), " ends with a bare LF instead of CRLF (RFC 1939 3)");
     }
     if (line.text == "." && !line.truncated() && !line.unterminated) {
-        in_body_ = false;
-        complete_ = true;
+        finish();
         return;
     }
-    current_.body_octets += line.length + 2;
+    body_octets_ += line.length + 2;
     if (line.truncated()) {  // the kept body no longer matches the wire: say so
-        note("body line ", number, " is ", std::to_string(line.length + 2),
-             " octets long: only the first ", std::to_string(line.text.size()), " were kept");
+        note("body line ", Decimal(number), " is ", Decimal(line.length + 2),
+             " octets long: only the first ", Decimal(line.text.size()), " were kept");
     }
     std::string_view text = line.text;
     if (text.starts_with('.')) {
         if (text.size() < 2 || text[1] != '.') {
-            note("body line ", number,
+            note("body line ", Decimal(number),
                  " starts with \".\" but is not dot-stuffed (RFC 1939 3: \"..\" expected)");
         }
         text.remove_prefix(1);
     }
     if (kept_bytes_ + text.size() > limits_.body_bytes) {
         if (kept_bytes_ <= limits_.body_bytes) {
-            note("the body is over ", std::to_string(limits_.body_bytes),
+            note("the body is over ", Decimal(limits_.body_bytes),
                  " bytes: the rest is counted, not kept");
             kept_bytes_ = limits_.body_bytes + 1;
         }
         return;
     }
     kept_bytes_ += text.size();
-    reused_slot(current_.body, body_lines_++).assign(text);
+    body_.push_back(text);
+}
+
+void ResponseParser::finish() {
+    if (dropped_diagnostics_ > 0) {
+        diagnostics_.push_back("... and ", Decimal(dropped_diagnostics_), " more diagnostics");
+    }
+    in_body_ = false;
+    complete_ = true;
+}
+
+ResponseView ResponseParser::view() const {
+    const std::string_view line = status_line_;
+    return ResponseView{.status = status_,
+                        .status_line = line,
+                        .text = line.substr(text_offset_),
+                        .resp_code = line.substr(resp_code_offset_, resp_code_size_),
+                        .multiline = multiline_,
+                        .body = body_.views(),
+                        .body_octets = body_octets_,
+                        .diagnostics = diagnostics_.views(),
+                        .cut_off = cut_off_};
+}
+
+void ResponseParser::next() {
+    status_ = Status::invalid;
+    status_line_.clear();
+    text_offset_ = 0;
+    resp_code_offset_ = 0;
+    resp_code_size_ = 0;
+    multiline_ = false;
+    body_.clear();
+    body_octets_ = 0;
+    diagnostics_.clear();
+    cut_off_ = false;
+    kept_bytes_ = 0;
+    dropped_diagnostics_ = 0;
+    in_body_ = false;
+    complete_ = false;
+}
+
+void ResponseParser::reset() {
+    next();
+    reader_.next();
+    expect_body_ = false;
 }
 
 void ResponseParser::take(ParsedResponse& into) {
-    if (dropped_diagnostics_ > 0) {
-        assign_concat(reused_slot(current_.diagnostics, diagnostics_++), "... and ",
-                      std::to_string(dropped_diagnostics_), " more diagnostics");
-    }
-    current_.body.resize(body_lines_);
-    current_.diagnostics.resize(diagnostics_);
-    std::swap(into, current_);
-    current_.status = Status::invalid;
-    current_.status_line.clear();
-    current_.text.clear();
-    current_.resp_code.clear();
-    current_.multiline = false;
-    current_.body_octets = 0;
-    current_.cut_off = false;
-    body_lines_ = 0;
-    diagnostics_ = 0;
-    kept_bytes_ = 0;
-    dropped_diagnostics_ = 0;
+    const ResponseView response = view();
+    into.status = response.status;
+    into.status_line.assign(response.status_line);
+    into.text.assign(response.text);
+    into.resp_code.assign(response.resp_code);
+    into.multiline = response.multiline;
+    assign_strings(into.body, response.body);
+    into.body_octets = response.body_octets;
+    assign_strings(into.diagnostics, response.diagnostics);
+    into.cut_off = response.cut_off;
+    next();
     expect_body_ = false;
-    in_body_ = false;
-    complete_ = false;
 }
 
 ParsedResponse ResponseParser::take() {

@@ -5,13 +5,13 @@
 // Untrusted input: deviations become diagnostics, never exceptions; memory is bounded by Limits.
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "proto/common/bounded_line.hpp"
-#include "proto/common/concat.hpp"
-#include "proto/common/reused_slot.hpp"
+#include "proto/common/string_list.hpp"
 
 namespace mh::proto::pop3 {
 
@@ -28,6 +28,20 @@ struct ParsedResponse {
     std::size_t body_octets = 0;    // wire size of the body lines (CRLF counted), kept or not
     std::vector<std::string> diagnostics;
     bool cut_off = false;  // the connection closed before the response (or its body) ended
+};
+
+// The same in place in the parser's storage: valid until its next put_eof(), next(), take() or
+// reset() (put() consumes nothing while a response is complete).
+struct ResponseView {
+    Status status = Status::invalid;
+    std::string_view status_line;
+    std::string_view text;
+    std::string_view resp_code;
+    bool multiline = false;
+    std::span<const std::string_view> body;
+    std::size_t body_octets = 0;
+    std::span<const std::string_view> diagnostics;
+    bool cut_off = false;
 };
 
 // Wire-form of the body lines: every line starting with "." stuffed again (for transcripts).
@@ -51,26 +65,35 @@ class ResponseParser {
     // UIDL without argument, ...): the command decides it, not the response.
     void expect_body(bool body) { expect_body_ = body; }
 
-    // Consumes bytes until a response is complete (then stops: take() it before putting more).
+    // Consumes bytes until a response is complete (then stops: take it before putting more).
     std::size_t put(std::string_view bytes);
     void put_eof();
 
     bool has_response() const { return complete_; }
     bool in_response() const { return !complete_ && (in_body_ || reader_.has_partial()); }
-    // Returns the response; the next one expects no body until expect_body(true) is called.
+
+    // The complete response in place (only when has_response()); next() starts the following
+    // one and leaves expect_body() as it is (it may be set for the next response while this one
+    // is looked at). The storage only grows, as ReplyParser's.
+    ResponseView view() const;
+    void next();
+    // The complete response copied out, then next(); the next response expects no body until
+    // expect_body(true) is called.
     ParsedResponse take();
-    // The same into `into`, whose storage the parser keeps for the next response in exchange
-    // (as ReplyParser::take(into)): no allocation per line once the strings are large enough.
+    // The same into `into`, whose vectors and strings are reused.
     void take(ParsedResponse& into);
+    // Forgets everything, a partly received response and expect_body() included.
+    void reset();
 
   private:
     void status_line(const ReceivedLine& line);
     void body_line(const ReceivedLine& line);
+    void finish();
     // A diagnostic joined from `parts`, built only when it is kept (within Limits::diagnostics).
     template <class... Parts>
     void note(const Parts&... parts) {
-        if (diagnostics_ < limits_.diagnostics) {
-            assign_concat(reused_slot(current_.diagnostics, diagnostics_++), parts...);
+        if (diagnostics_.size() < limits_.diagnostics) {
+            diagnostics_.push_back(parts...);
         } else {
             ++dropped_diagnostics_;
         }
@@ -78,11 +101,17 @@ class ResponseParser {
 
     Limits limits_;
     BoundedLineReader reader_;
-    // The response being read; its vectors may hold more elements than it uses (left from a
-    // response taken earlier, reused): body_lines_ and diagnostics_ count the used ones.
-    ParsedResponse current_;
-    std::size_t body_lines_ = 0;
-    std::size_t diagnostics_ = 0;
+    // The response being read; text and response code are parts of the status line.
+    Status status_ = Status::invalid;
+    std::string status_line_;
+    std::size_t text_offset_ = 0;
+    std::size_t resp_code_offset_ = 0;
+    std::size_t resp_code_size_ = 0;
+    bool multiline_ = false;
+    StringList body_;
+    std::size_t body_octets_ = 0;
+    StringList diagnostics_;
+    bool cut_off_ = false;
     std::size_t kept_bytes_ = 0;
     std::size_t dropped_diagnostics_ = 0;
     bool expect_body_ = false;

@@ -23,15 +23,8 @@ std::string Reply::wire(bool with_enhanced) const {
 }
 
 void Reply::append_wire(std::string& out, bool with_enhanced) const {
-    const std::size_t count = lines.empty() ? 1 : lines.size();
-    for (std::size_t i = 0; i < count; ++i) {
-        begin_reply_line(out, code, i + 1 == count,
-                         with_enhanced ? std::string_view(enhanced) : std::string_view());
-        if (!lines.empty()) {
-            out += lines[i];
-        }
-        out += "\r\n";
-    }
+    append_reply_wire(out, code, with_enhanced ? std::string_view(enhanced) : std::string_view(),
+                      lines);
 }
 
 Reply make_reply(int code, std::string_view enhanced, std::string_view text) {

@@ -1,6 +1,7 @@
 #pragma once
 // An SMTP reply as a value (RFC 5321 4.2): handlers return it, only the connection loop writes it.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,5 +30,19 @@ Reply make_reply(int code, std::string_view enhanced, std::string_view text);
 // enhanced code and a space when there is one; the caller appends the text and CRLF. The session
 // machine writes every reply this way, into one reused buffer, without temporary strings.
 void begin_reply_line(std::string& out, int code, bool last, std::string_view enhanced);
+
+// The wire form of a reply given by parts, appended to `out` (Reply::append_wire; a parser's
+// in-place view of a reply, whose lines are string views, uses it too). No lines: one empty line.
+template <class Lines>
+void append_reply_wire(std::string& out, int code, std::string_view enhanced, const Lines& lines) {
+    const std::size_t count = lines.empty() ? 1 : lines.size();
+    for (std::size_t i = 0; i < count; ++i) {
+        begin_reply_line(out, code, i + 1 == count, enhanced);
+        if (!lines.empty()) {
+            out += lines[i];
+        }
+        out += "\r\n";
+    }
+}
 
 }  // namespace mh::proto::smtp

@@ -5,11 +5,13 @@
 // and memory stays bounded by Limits however long a line or a reply gets.
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "proto/common/bounded_line.hpp"
+#include "proto/common/string_list.hpp"
 #include "proto/smtp/reply.hpp"
 
 namespace mh::proto::smtp {
@@ -23,6 +25,17 @@ struct ParsedReply {
     bool cut_off = false;                  // ended by put_eof() or by the line-count limit
 };
 
+// The same, in place in the parser's storage: valid until its next put_eof(), next(), take() or
+// reset() (put() consumes nothing while a reply is complete).
+struct ReplyView {
+    int code = 0;
+    std::string_view enhanced;
+    std::span<const std::string_view> lines;
+    std::span<const std::string_view> raw_lines;
+    std::span<const std::string_view> diagnostics;
+    bool cut_off = false;
+};
+
 class ReplyParser {
   public:
     struct Limits {
@@ -34,7 +47,7 @@ class ReplyParser {
     ReplyParser() : ReplyParser(Limits{}) {}
     explicit ReplyParser(Limits limits) : limits_(limits), reader_(limits.stored_line) {}
 
-    // Consumes bytes until a reply is complete (then stops: take() it before putting more).
+    // Consumes bytes until a reply is complete (then stops: take it before putting more).
     // Returns the number of bytes consumed.
     std::size_t put(std::string_view bytes);
     // The connection ended: a partly received reply is completed and marked cut off.
@@ -42,30 +55,40 @@ class ReplyParser {
 
     bool has_reply() const { return complete_; }
     // Bytes of an unfinished reply are buffered (a reply has started but not ended).
-    bool in_reply() const { return !complete_ && (lines_ > 0 || reader_.has_partial()); }
+    bool in_reply() const { return !complete_ && (!raw_lines_.empty() || reader_.has_partial()); }
+
+    // The complete reply in place (only when has_reply()); next() starts the following one.
+    // The parser's storage only grows, so a parser that lives long allocates nothing per reply
+    // once it has seen large ones (what the fuzz targets do, one parser per stream).
+    ReplyView view() const;
+    void next();
+    // The complete reply copied out, then next().
     ParsedReply take();
-    // The same into `into`, whose storage the parser keeps for the next reply in exchange: a
-    // caller that takes every reply into the same few objects makes the parser allocate nothing
-    // once their vectors and strings are large enough (what the fuzz targets do).
+    // The same into `into`, whose vectors and strings are reused.
     void take(ParsedReply& into);
+    // Forgets everything, a partly received reply included: a new connection.
+    void reset();
 
   private:
     void finish_line(const ReceivedLine& received);
     void finish_reply(bool cut_off);
     template <class... Parts>
-    void note(const Parts&... parts);
+    void note(const Parts&... parts) {
+        diagnostics_.push_back(parts...);
+    }
     // "line N of the reply" followed by `what`.
     template <class... Parts>
     void note_line(std::size_t number, const Parts&... what);
 
     Limits limits_;
-    // The reply being read. Its vectors may hold more elements than it has lines (left from a
-    // reply taken earlier, reused for their capacity): lines_ and diagnostics_ count the used
-    // ones, and finish_reply() trims the rest.
-    ParsedReply current_;
-    std::size_t lines_ = 0;
-    std::size_t diagnostics_ = 0;
     BoundedLineReader reader_;
+    // The reply being read: raw_lines_.size() is the number of lines so far.
+    int code_ = 0;
+    std::string enhanced_;
+    StringList lines_;
+    StringList raw_lines_;
+    StringList diagnostics_;
+    bool cut_off_ = false;
     bool complete_ = false;
 };
 

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mh::proto::pop3 {
@@ -33,6 +35,22 @@ std::vector<ParsedResponse> feed(ResponseParser& parser, std::string_view first,
         }
     }
     return out;
+}
+
+// Feeds `input` in one piece, then the end of input, calling `handle` whenever a response is
+// complete (it takes the response or calls next(), and says whether the next one has a body).
+template <class Handle>
+void each_response(ResponseParser& parser, std::string_view input, Handle handle) {
+    while (!input.empty()) {
+        input.remove_prefix(parser.put(input));
+        if (parser.has_response()) {
+            handle();
+        }
+    }
+    parser.put_eof();
+    if (parser.has_response()) {
+        handle();
+    }
 }
 
 std::vector<ParsedResponse> parse_everywhere(std::string_view input,
@@ -205,6 +223,27 @@ TEST(ResponseParser, DiagnosticsAreBounded) {
     EXPECT_EQ(response.diagnostics.back(), "... and 80 more diagnostics");
 }
 
+std::vector<std::string> strings(std::span<const std::string_view> views) {
+    return {views.begin(), views.end()};
+}
+const std::vector<std::string>& strings(const std::vector<std::string>& owned) {
+    return owned;
+}
+
+// `got` (a ParsedResponse or a ResponseView) says what `want` says; `number` names it.
+template <class Got>
+void expect_same(const Got& got, const ParsedResponse& want, std::size_t number) {
+    EXPECT_EQ(got.status, want.status) << "response " << number;
+    EXPECT_EQ(got.status_line, want.status_line) << "response " << number;
+    EXPECT_EQ(got.text, want.text) << "response " << number;
+    EXPECT_EQ(got.resp_code, want.resp_code) << "response " << number;
+    EXPECT_EQ(got.multiline, want.multiline) << "response " << number;
+    EXPECT_EQ(strings(got.body), want.body) << "response " << number;
+    EXPECT_EQ(got.body_octets, want.body_octets) << "response " << number;
+    EXPECT_EQ(strings(got.diagnostics), want.diagnostics) << "response " << number;
+    EXPECT_EQ(got.cut_off, want.cut_off) << "response " << number;
+}
+
 // take(into) hands the parser the storage of an earlier response: nothing of it (body lines,
 // response code, diagnostics, flags) may leak into the next ones.
 TEST(ResponseParser, TakeIntoReusedStorageGivesTheSameResponses) {
@@ -227,30 +266,62 @@ TEST(ResponseParser, TakeIntoReusedStorageGivesTheSameResponses) {
         ASSERT_LT(taken, expected.size());
         ParsedResponse& got = slots[taken % 2];
         parser.take(got);
-        const ParsedResponse& want = expected[taken++];
-        EXPECT_EQ(got.status, want.status) << "response " << taken;
-        EXPECT_EQ(got.status_line, want.status_line) << "response " << taken;
-        EXPECT_EQ(got.text, want.text) << "response " << taken;
-        EXPECT_EQ(got.resp_code, want.resp_code) << "response " << taken;
-        EXPECT_EQ(got.multiline, want.multiline) << "response " << taken;
-        EXPECT_EQ(got.body, want.body) << "response " << taken;
-        EXPECT_EQ(got.body_octets, want.body_octets) << "response " << taken;
-        EXPECT_EQ(got.diagnostics, want.diagnostics) << "response " << taken;
-        EXPECT_EQ(got.cut_off, want.cut_off) << "response " << taken;
+        expect_same(got, expected[taken], taken + 1);
+        ++taken;
         parser.expect_body(taken < bodies.size() && bodies[taken]);
     };
     parser.expect_body(bodies[0]);
-    for (std::string_view rest = input; !rest.empty();) {
-        rest.remove_prefix(parser.put(rest));
-        if (parser.has_response()) {
-            take_and_check();
-        }
-    }
-    parser.put_eof();
-    ASSERT_TRUE(parser.has_response());
-    take_and_check();
+    each_response(parser, input, take_and_check);
     EXPECT_EQ(taken, expected.size());
     EXPECT_FALSE(parser.in_response());
+}
+
+// view() shows in place what take() copies out; expect_body() set while a response is still in
+// place applies to the next one (next() keeps it, take() clears it).
+TEST(ResponseParser, ViewInPlaceIsWhatTakeCopies) {
+    std::string input = "+OK [CODE] listing\r\n";
+    for (std::size_t i = 0; i < 40; ++i) {  // the body buffer grows in the middle
+        input += "." + std::string(100 + i, static_cast<char>('a' + i % 26)) + "\r\n";
+    }
+    input += ".\r\n-ERR no\r\n+OKbad\n+OK cut\r\nline";
+    const std::vector<bool> bodies{true, false, false, true};
+    ResponseParser plain_parser;
+    const auto expected = feed(plain_parser, input, {}, bodies, true);
+    ASSERT_EQ(expected.size(), 4U);
+
+    ResponseParser parser;
+    std::size_t seen = 0;
+    auto check_and_next = [&] {
+        ASSERT_LT(seen, expected.size());
+        expect_same(parser.view(), expected[seen], seen + 1);
+        ++seen;
+        parser.expect_body(seen < bodies.size() && bodies[seen]);  // before next(): kept
+        parser.next();
+    };
+    parser.expect_body(bodies[0]);
+    each_response(parser, input, check_and_next);
+    EXPECT_EQ(seen, expected.size());
+    EXPECT_EQ(expected[0].body.size(), 40U);
+    EXPECT_EQ(expected[0].resp_code, "CODE");
+    EXPECT_TRUE(expected[3].multiline);
+}
+
+// reset() is a new connection: an unfinished body and the expected body are forgotten.
+TEST(ResponseParser, ResetForgetsAPartlyReceivedBody) {
+    ResponseParser parser;
+    parser.expect_body(true);
+    EXPECT_EQ(parser.put("+OK\r\nline\r\n"), 11U);
+    EXPECT_TRUE(parser.in_response());
+    parser.reset();
+    EXPECT_FALSE(parser.in_response());
+    EXPECT_EQ(parser.put("+OK hi\r\nnot a body\r\n"), 8U);
+    ASSERT_TRUE(parser.has_response());
+    const ResponseView response = parser.view();
+    EXPECT_EQ(response.status, Status::ok);
+    EXPECT_EQ(response.text, "hi");
+    EXPECT_FALSE(response.multiline);
+    EXPECT_TRUE(response.body.empty());
+    EXPECT_TRUE(response.diagnostics.empty());
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mh::proto::smtp {
@@ -29,6 +31,22 @@ std::vector<ParsedReply> feed(ReplyParser& parser, std::string_view first, std::
         }
     }
     return out;
+}
+
+// Feeds `input` in one piece, then the end of input, calling `handle` whenever a reply is
+// complete (it takes the reply or calls next()).
+template <class Handle>
+void each_reply(ReplyParser& parser, std::string_view input, Handle handle) {
+    while (!input.empty()) {
+        input.remove_prefix(parser.put(input));
+        if (parser.has_reply()) {
+            handle();
+        }
+    }
+    parser.put_eof();
+    if (parser.has_reply()) {
+        handle();
+    }
 }
 
 // Parses `input` split at every offset and checks that each split gives the same replies.
@@ -243,22 +261,68 @@ TEST(ReplyParser, TakeIntoReusedStorageGivesTheSameReplies) {
         EXPECT_EQ(got.diagnostics, want.diagnostics) << "reply " << taken;
         EXPECT_EQ(got.cut_off, want.cut_off) << "reply " << taken;
     };
-    std::string_view rest = input;
-    while (!rest.empty()) {
-        rest.remove_prefix(parser.put(rest));
-        if (parser.has_reply()) {
-            ParsedReply& slot = slots[taken % 2];
-            parser.take(slot);
-            check(slot);
-        }
-    }
-    parser.put_eof();
-    ASSERT_TRUE(parser.has_reply());
-    ParsedReply& last = slots[taken % 2];
-    parser.take(last);
-    check(last);
+    each_reply(parser, input, [&] {
+        ParsedReply& slot = slots[taken % 2];
+        parser.take(slot);
+        check(slot);
+    });
     EXPECT_EQ(taken, expected.size());
     EXPECT_FALSE(parser.in_reply());
+}
+
+std::vector<std::string> strings(std::span<const std::string_view> views) {
+    return {views.begin(), views.end()};
+}
+
+// view() shows in place what take() copies out, also when the parser's buffers grow in the
+// middle of a reply (40 long lines); next() starts the following reply with nothing left over.
+TEST(ReplyParser, ViewInPlaceIsWhatTakeCopies) {
+    std::string input = "250-2.1.0 first\r\n";
+    for (std::size_t i = 0; i < 40; ++i) {
+        input += "250-2.1.0 " + std::string(100 + i, static_cast<char>('a' + i % 26)) + "\r\n";
+    }
+    input += "250 2.1.0 last\r\n";      // the enhanced code dropped from every line
+    input += "5x\n";                    // diagnostics
+    input += "421-4.4.2 closing\n421";  // cut off by EOF
+    ReplyParser plain_parser;
+    const std::vector<ParsedReply> expected = feed(plain_parser, input, {}, true);
+    ASSERT_EQ(expected.size(), 3u);
+
+    ReplyParser parser;
+    std::size_t seen = 0;
+    auto check_and_next = [&] {
+        ASSERT_LT(seen, expected.size());
+        const ReplyView got = parser.view();
+        const ParsedReply& want = expected[seen++];
+        EXPECT_EQ(got.code, want.reply.code) << "reply " << seen;
+        EXPECT_EQ(got.enhanced, want.reply.enhanced) << "reply " << seen;
+        EXPECT_EQ(strings(got.lines), want.reply.lines) << "reply " << seen;
+        EXPECT_EQ(strings(got.raw_lines), want.raw_lines) << "reply " << seen;
+        EXPECT_EQ(strings(got.diagnostics), want.diagnostics) << "reply " << seen;
+        EXPECT_EQ(got.cut_off, want.cut_off) << "reply " << seen;
+        parser.next();
+    };
+    each_reply(parser, input, check_and_next);
+    EXPECT_EQ(seen, expected.size());
+    EXPECT_EQ(expected[0].reply.lines.size(), 42u);
+    EXPECT_EQ(expected[0].reply.lines.back(), "last");
+}
+
+// reset() is a new connection: the lines of an unfinished reply are gone.
+TEST(ReplyParser, ResetForgetsAPartlyReceivedReply) {
+    ReplyParser parser;
+    EXPECT_EQ(parser.put("250-first\r\n250-sec"), 18u);
+    EXPECT_TRUE(parser.in_reply());
+    parser.reset();
+    EXPECT_FALSE(parser.in_reply());
+    EXPECT_EQ(parser.put("220 ready\r\n"), 11u);
+    ASSERT_TRUE(parser.has_reply());
+    const ReplyView reply = parser.view();
+    EXPECT_EQ(reply.code, 220);
+    EXPECT_EQ(strings(reply.lines), std::vector<std::string>{"ready"});
+    EXPECT_EQ(strings(reply.raw_lines), std::vector<std::string>{"220 ready"});
+    EXPECT_TRUE(reply.diagnostics.empty());
+    EXPECT_FALSE(reply.cut_off);
 }
 
 TEST(LeadingEnhancedCode, Forms) {
