@@ -1,5 +1,6 @@
 #include "proto/pop3/response_parser.hpp"
 
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -191,15 +192,19 @@ ResponseView ResponseParser::view() const {
 }
 
 void ResponseParser::next() {
+    start_next(std::numeric_limits<std::size_t>::max());
+}
+
+void ResponseParser::start_next(std::size_t kept_bytes) {
     status_ = Status::invalid;
     status_line_.clear();
     text_offset_ = 0;
     resp_code_offset_ = 0;
     resp_code_size_ = 0;
     multiline_ = false;
-    body_.clear();
+    body_.clear(kept_bytes);
     body_octets_ = 0;
-    diagnostics_.clear();
+    diagnostics_.clear(kept_bytes);
     cut_off_ = false;
     kept_bytes_ = 0;
     dropped_diagnostics_ = 0;
@@ -224,7 +229,7 @@ void ResponseParser::take(ParsedResponse& into) {
     into.body_octets = response.body_octets;
     assign_strings(into.diagnostics, response.diagnostics);
     into.cut_off = response.cut_off;
-    next();
+    start_next(StringList::kept_between_copies);
     expect_body_ = false;
 }
 

@@ -78,7 +78,8 @@ class ResponseParser {
     ResponseView view() const;
     void next();
     // The complete response copied out, then next(); the next response expects no body until
-    // expect_body(true) is called.
+    // expect_body(true) is called. Storage past StringList::kept_between_copies is given back
+    // (a parser that lives for a connection).
     ParsedResponse take();
     // The same into `into`, whose vectors and strings are reused.
     void take(ParsedResponse& into);
@@ -89,6 +90,8 @@ class ResponseParser {
     void status_line(const ReceivedLine& line);
     void body_line(const ReceivedLine& line);
     void finish();
+    // next(), keeping at most `kept_bytes` of each list's storage.
+    void start_next(std::size_t kept_bytes);
     // A diagnostic joined from `parts`, built only when it is kept (within Limits::diagnostics).
     template <class... Parts>
     void note(const Parts&... parts) {

@@ -1,6 +1,7 @@
 #include "proto/smtp/reply_parser.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -175,11 +176,15 @@ ReplyView ReplyParser::view() const {
 }
 
 void ReplyParser::next() {
+    start_next(std::numeric_limits<std::size_t>::max());
+}
+
+void ReplyParser::start_next(std::size_t kept_bytes) {
     code_ = 0;
     enhanced_.clear();
-    lines_.clear();
-    raw_lines_.clear();
-    diagnostics_.clear();
+    lines_.clear(kept_bytes);
+    raw_lines_.clear(kept_bytes);
+    diagnostics_.clear(kept_bytes);
     cut_off_ = false;
     complete_ = false;
 }
@@ -197,7 +202,7 @@ void ReplyParser::take(ParsedReply& into) {
     assign_strings(into.raw_lines, reply.raw_lines);
     assign_strings(into.diagnostics, reply.diagnostics);
     into.cut_off = reply.cut_off;
-    next();
+    start_next(StringList::kept_between_copies);
 }
 
 ParsedReply ReplyParser::take() {

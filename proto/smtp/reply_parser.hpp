@@ -62,7 +62,8 @@ class ReplyParser {
     // once it has seen large ones (what the fuzz targets do, one parser per stream).
     ReplyView view() const;
     void next();
-    // The complete reply copied out, then next().
+    // The complete reply copied out, then next(); storage past StringList::kept_between_copies
+    // is given back (a parser that lives for a connection).
     ParsedReply take();
     // The same into `into`, whose vectors and strings are reused.
     void take(ParsedReply& into);
@@ -72,6 +73,8 @@ class ReplyParser {
   private:
     void finish_line(const ReceivedLine& received);
     void finish_reply(bool cut_off);
+    // next(), keeping at most `kept_bytes` of each list's storage.
+    void start_next(std::size_t kept_bytes);
     template <class... Parts>
     void note(const Parts&... parts) {
         diagnostics_.push_back(parts...);

@@ -51,6 +51,22 @@ TEST(StringList, ClearKeepsNothingButTheStorage) {
     EXPECT_EQ(strings(list.views()), std::vector<std::string>{"second"});
 }
 
+// A bounded clear() gives back storage past the bound and keeps storage within it.
+TEST(StringList, BoundedClearGivesBackLargeStorage) {
+    StringList list;
+    list.push_back(std::string(1 << 20, 'x'));
+    const std::size_t large = list.storage();
+    EXPECT_GE(large, std::size_t{1} << 20);
+    list.clear(large);
+    EXPECT_EQ(list.storage(), large);  // within the bound: kept
+    list.push_back(std::string(1 << 20, 'y'));
+    list.clear(StringList::kept_between_copies);
+    EXPECT_LT(list.storage(), StringList::kept_between_copies);
+    EXPECT_TRUE(list.empty());
+    list.push_back("again");
+    EXPECT_EQ(list[0], "again");
+}
+
 TEST(Decimal, Numbers) {
     EXPECT_EQ(std::string_view(Decimal(0)), "0");
     EXPECT_EQ(std::string_view(Decimal(421)), "421");
