@@ -10,48 +10,44 @@ std::size_t LineFramer::put(std::string_view bytes) {
     if (complete_) {
         return 0;
     }
-    std::size_t pos = 0;
-    while (pos < bytes.size()) {
-        const void* lf = std::memchr(bytes.data() + pos, '\n', bytes.size() - pos);
-        const std::size_t lf_at =
-            lf == nullptr ? bytes.size()
-                          : static_cast<std::size_t>(static_cast<const char*>(lf) - bytes.data());
-        absorb(bytes.substr(pos, lf_at - pos));
+    // Pointers rather than substr(): this runs on every command line, and each substr() is an
+    // out-of-line call with a range check in sanitizer builds.
+    const char* const begin = bytes.data();
+    const char* const end = begin + bytes.size();
+    for (const char* from = begin; from < end;) {
+        const auto* lf =
+            static_cast<const char*>(std::memchr(from, '\n', static_cast<std::size_t>(end - from)));
         if (lf == nullptr) {
-            return bytes.size();
+            absorb(from, end);
+            break;
         }
+        absorb(from, lf);
         if (last_cr_) {  // CRLF: the only line end
             complete_ = true;
-            return lf_at + 1;
+            return static_cast<std::size_t>(lf + 1 - begin);
         }
         // A bare LF is an octet of the line, never its end: it cannot split a command in two.
         bare_lf_ = true;
-        absorb(bytes.substr(lf_at, 1));
-        pos = lf_at + 1;
+        absorb(lf, lf + 1);
+        from = lf + 1;
     }
     return bytes.size();
 }
 
-void LineFramer::absorb(std::string_view chunk) {
-    if (chunk.empty()) {
+void LineFramer::absorb(const char* begin, const char* end) {
+    if (begin == end) {
         return;
     }
-    // A CR is bare when anything but LF follows it, including a CR that ended the last chunk.
-    // memchr from CR to CR rather than a loop per octet: this runs on every command line.
-    bare_cr_ = bare_cr_ || last_cr_;
-    const char* const end = chunk.data() + chunk.size();
-    for (const void* cr = std::memchr(chunk.data(), '\r', chunk.size() - 1);
-         cr != nullptr && !bare_cr_;) {
-        const char* next = static_cast<const char*>(cr) + 1;
-        bare_cr_ = *next != '\n';
-        cr = std::memchr(next, '\r', static_cast<std::size_t>(end - 1 - next));
-    }
-    nul_ = nul_ || std::memchr(chunk.data(), '\0', chunk.size()) != nullptr;
-    last_cr_ = chunk.back() == '\r';
-    length_ += chunk.size();
+    const auto size = static_cast<std::size_t>(end - begin);
+    // put() cuts at every LF, so no CR inside a chunk is followed by one: each is bare, and so
+    // is a CR that ended the last chunk (had an LF followed it, the line would have ended).
+    bare_cr_ = bare_cr_ || last_cr_ || std::memchr(begin, '\r', size - 1) != nullptr;
+    nul_ = nul_ || std::memchr(begin, '\0', size) != nullptr;
+    last_cr_ = end[-1] == '\r';
+    length_ += size;
     // The final LF counts towards the limit too: a line of `limit` octets ends in CRLF.
     if (length_ + 1 <= limit_) {
-        buffer_.append(chunk);
+        buffer_.append(begin, size);
     } else {
         buffer_.clear();
     }
@@ -61,7 +57,7 @@ FramedLineView LineFramer::line() const {
     FramedLineView line;
     line.too_long = length_ + 1 > limit_;
     if (!line.too_long && !buffer_.empty()) {
-        line.text = std::string_view(buffer_).substr(0, buffer_.size() - 1);  // without the CR
+        line.text = std::string_view(buffer_.data(), buffer_.size() - 1);  // without the CR
     }
     line.bare_lf = bare_lf_;
     line.bare_cr = bare_cr_;

@@ -52,7 +52,8 @@ class LineFramer {
     void reset();
 
   private:
-    void absorb(std::string_view chunk);
+    // Takes in octets of the current line that hold no LF (or one bare LF on its own).
+    void absorb(const char* begin, const char* end);
 
     std::size_t limit_;
     // Raw octets of the line, CR included, while within the limit (its capacity stays within
