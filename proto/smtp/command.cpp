@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "proto/common/ascii.hpp"
+#include "proto/common/concat.hpp"
 
 namespace mh::proto::smtp {
 namespace {
@@ -52,16 +53,21 @@ ErrorText no_argument(Verb verb) {
     }
 }
 
-// Mail-parameters = esmtp-param *(SP esmtp-param)  (4.1.2)
-ParseResult<std::vector<EsmtpParam>, CommandError> parse_params(std::string_view text, bool utf8) {
-    std::vector<EsmtpParam> params;
-    // At most one parameter per space: reserve up front rather than move them at each growth
-    // (capped, so a line of spaces costs no large allocation).
+// At most one parameter per space: reserved when the first is valid, rather than moving them at
+// each growth or allocating for a line whose first parameter is malformed (capped, so a line of
+// spaces costs no large allocation).
+std::size_t max_params(std::string_view text) {
     std::size_t spaces = 0;
     for (auto at = text.find(' '); at != std::string_view::npos; at = text.find(' ', at + 1)) {
         ++spaces;
     }
-    params.reserve(std::min<std::size_t>(spaces + 1, 32));
+    return std::min<std::size_t>(spaces + 1, 32);
+}
+
+// Mail-parameters = esmtp-param *(SP esmtp-param)  (4.1.2)
+ParseResult<std::vector<EsmtpParam>, CommandError> parse_params(std::string_view text, bool utf8) {
+    std::vector<EsmtpParam> params;
+    const std::string_view all = text;
     while (!text.empty()) {
         const std::size_t space = text.find(' ');
         const std::string_view item = text.substr(0, space);
@@ -79,25 +85,30 @@ ParseResult<std::vector<EsmtpParam>, CommandError> parse_params(std::string_view
         }
         if (!keyword_ok) {
             return error(CommandErrorKind::bad_parameter,
-                         "bad esmtp-keyword \"" + std::string(keyword) + "\" (RFC 5321 4.1.2)");
+                         concat("bad esmtp-keyword \"", keyword, "\" (RFC 5321 4.1.2)"));
         }
-        EsmtpParam param{ascii_upper(keyword), std::nullopt};
-        if (equals != std::string_view::npos) {
-            // esmtp-value = 1*(%d33-60 / %d62-126), plus UTF-8 with SMTPUTF8 (RFC 6531 3.3)
-            const std::string_view value = item.substr(equals + 1);
-            bool value_ok = !value.empty();
-            for (char c : value) {
-                const auto octet = static_cast<unsigned char>(c);
-                value_ok = value_ok &&
-                           ((octet >= 33 && octet <= 126 && c != '=') || (utf8 && octet >= 0x80));
-            }
-            if (!value_ok) {
-                return error(CommandErrorKind::bad_parameter,
-                             "bad esmtp-value for " + param.keyword + " (RFC 5321 4.1.2)");
-            }
-            param.value = std::string(value);
+        // esmtp-value = 1*(%d33-60 / %d62-126), plus UTF-8 with SMTPUTF8 (RFC 6531 3.3)
+        const bool has_value = equals != std::string_view::npos;
+        const std::string_view value = has_value ? item.substr(equals + 1) : std::string_view{};
+        bool value_ok = !has_value || !value.empty();
+        for (char c : value) {
+            const auto octet = static_cast<unsigned char>(c);
+            value_ok =
+                value_ok && ((octet >= 33 && octet <= 126 && c != '=') || (utf8 && octet >= 0x80));
         }
-        params.push_back(std::move(param));
+        if (!value_ok) {
+            return error(CommandErrorKind::bad_parameter,
+                         concat("bad esmtp-value for ", ascii_upper(keyword), " (RFC 5321 4.1.2)"));
+        }
+        if (params.empty()) {
+            params.reserve(max_params(all));
+        }
+        // Built in place: no parameter is moved.
+        EsmtpParam& param = params.emplace_back();
+        param.keyword = ascii_upper(keyword);
+        if (has_value) {
+            param.value.emplace(value);
+        }
     }
     return params;
 }
@@ -228,8 +239,11 @@ std::optional<Verb> find_verb(std::string_view word) {
     if (word.size() < 4 || word.size() > 8) {
         return std::nullopt;
     }
+    // The first letter rules out all verbs but one or two before a whole-word comparison: this
+    // runs on every command line, and BDAT is the last of 14.
+    const char first = ascii_upper(word.front());
     for (const auto& entry : verb_names) {
-        if (iequals(entry.name, word)) {
+        if (entry.name.front() == first && iequals(entry.name, word)) {
             return entry.verb;
         }
     }
