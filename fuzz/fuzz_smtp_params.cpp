@@ -25,18 +25,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static std::string rcpt_line;
     mh::proto::assign_concat(mail_line, "MAIL FROM:<a@example.test> ", params);
     mh::proto::assign_concat(rcpt_line, "RCPT TO:<b@example.test> ", params);
-    const auto mail = smtp::parse_command(mail_line);
-    const auto rcpt = smtp::parse_command(rcpt_line);
-    const auto rcpt_utf8 = smtp::parse_command(rcpt_line, {.utf8_recipients = true});
     // MAIL allows UTF-8 values when its own parameters include SMTPUTF8 (RFC 6531 3.4), so it
-    // sits between RCPT without and RCPT with UTF-8 recipients.
-    require(!rcpt || mail, "MAIL rejects parameters that RCPT accepts");
-    require(!mail || rcpt_utf8, "RCPT with SMTPUTF8 rejects parameters that MAIL accepts");
-    if (mail) {
-        const auto& parsed = std::get<smtp::MailArgs>(mail->args).params;
-        require(mh::fuzz::same_params(parsed, std::get<smtp::RcptArgs>(rcpt_utf8->args).params),
-                "MAIL and RCPT parse the same parameters differently");
-        mh::fuzz::check_params_round_trip(parsed);
+    // sits between RCPT without and RCPT with UTF-8 recipients: RCPT without them has to fail
+    // where MAIL fails, RCPT with them has to succeed where MAIL succeeds (each parsed only
+    // where its check can fail).
+    const auto mail = smtp::parse_command(mail_line);
+    if (!mail) {
+        require(!smtp::parse_command(rcpt_line), "MAIL rejects parameters that RCPT accepts");
+        return 0;
     }
+    const auto rcpt_utf8 = smtp::parse_command(rcpt_line, {.utf8_recipients = true});
+    require(rcpt_utf8.ok(), "RCPT with SMTPUTF8 rejects parameters that MAIL accepts");
+    const auto& parsed = std::get<smtp::MailArgs>(mail->args).params;
+    require(mh::fuzz::same_params(parsed, std::get<smtp::RcptArgs>(rcpt_utf8->args).params),
+            "MAIL and RCPT parse the same parameters differently");
+    mh::fuzz::check_params_round_trip(parsed);
     return 0;
 }
