@@ -166,8 +166,8 @@ void model(std::string_view input, Outcome& outcome) {
     content.clear();
     std::uint64_t total = 0;
     std::size_t pos = 0;
-    for (auto end = input.find("\r\n"); end != std::string_view::npos;
-         end = input.find("\r\n", pos)) {
+    for (auto end = mh::fuzz::find_crlf(input, 0); end != std::string_view::npos;
+         end = mh::fuzz::find_crlf(input, pos)) {
         const std::string_view line = input.substr(pos, end - pos);
         pos = end + 2;
         const bool too_long = line.size() + 2 > line_limit;

@@ -62,11 +62,11 @@ void model(std::string_view input, Outcome& outcome) {
     outcome.content.clear();
     outcome.done = false;
     std::size_t start = 0;
-    for (auto end = input.find("\r\n"); end != std::string_view::npos;
-         end = input.find("\r\n", start)) {
+    for (auto end = mh::fuzz::find_crlf(input, 0); end != std::string_view::npos;
+         end = mh::fuzz::find_crlf(input, start)) {
         const std::string_view line = input.substr(start, end - start);
         start = end + 2;
-        if (line == ".") {
+        if (line.size() == 1 && line[0] == '.') {  // no memcmp: see find_crlf
             outcome.done = true;
             outcome.consumed = start;
             return;

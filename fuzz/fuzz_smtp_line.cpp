@@ -71,7 +71,7 @@ class ModelLines {
     explicit ModelLines(std::string_view input) : rest_(input) {}
 
     bool next(mh::proto::FramedLineView& line) {
-        const std::size_t end = rest_.find("\r\n");
+        const std::size_t end = mh::fuzz::find_crlf(rest_, 0);
         if (end == std::string_view::npos) {
             return false;  // an unfinished line is no line yet
         }

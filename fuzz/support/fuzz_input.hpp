@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,24 @@ inline std::string joined(const std::vector<std::string_view>& turns) {
     std::string out;
     joined(turns, out);
     return out;
+}
+
+// Where the first CRLF at or after `from` starts, or npos. The targets' models cut their input
+// into lines with this: memchr for the LF, where string_view::find("\r\n") compares with memcmp,
+// which goes through ASan's interceptor and libFuzzer's memcmp hook on every line.
+inline std::size_t find_crlf(std::string_view text, std::size_t from) {
+    for (std::size_t pos = from; pos < text.size();) {
+        const void* lf = std::memchr(text.data() + pos, '\n', text.size() - pos);
+        if (lf == nullptr) {
+            break;
+        }
+        const auto at = static_cast<std::size_t>(static_cast<const char*>(lf) - text.data());
+        if (at > from && text[at - 1] == '\r') {
+            return at - 1;
+        }
+        pos = at + 1;
+    }
+    return std::string_view::npos;
 }
 
 // Aborts with the broken invariant's description: the replay and libFuzzer both see a crash.

@@ -163,7 +163,7 @@ std::string frame_data(std::string_view content) {
         const char* lf = find_lf(content, pos);
         const std::size_t end =
             lf == nullptr ? content.size() : static_cast<std::size_t>(lf - content.data()) + 1;
-        out.append(content.substr(pos, end - pos));
+        out.append(content.data() + pos, end - pos);  // not substr(): no range check per line
         line_start = lf != nullptr && end >= 2 && content[end - 2] == '\r';
         pos = end;
     }
