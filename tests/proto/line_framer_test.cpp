@@ -77,6 +77,25 @@ TEST(LineFramer, OnlyCrlfEndsALine) {
     EXPECT_TRUE(lines[4].bare_lf);
 }
 
+TEST(LineFramer, CrNextToABareLf) {
+    // put() cuts a line at every LF: a CR just after a bare LF starts the next piece, a CR just
+    // before it ends the previous one; both are bare, whatever the segmentation.
+    const auto lines = frame_all_splits("\rA\n\r\nB\n\rC\r\nD\r\n\n\r\n"s, 512);
+    ASSERT_EQ(lines.size(), 4U);
+    EXPECT_EQ(lines[0].text, "\rA\n");
+    EXPECT_TRUE(lines[0].bare_cr);
+    EXPECT_TRUE(lines[0].bare_lf);
+    EXPECT_EQ(lines[1].text, "B\n\rC");
+    EXPECT_TRUE(lines[1].bare_cr);
+    EXPECT_TRUE(lines[1].bare_lf);
+    EXPECT_EQ(lines[2].text, "D");
+    EXPECT_FALSE(lines[2].bare_cr);
+    EXPECT_FALSE(lines[2].bare_lf);
+    EXPECT_EQ(lines[3].text, "\n");
+    EXPECT_FALSE(lines[3].bare_cr);
+    EXPECT_TRUE(lines[3].bare_lf);
+}
+
 TEST(LineFramer, BareLfAloneEndsNothing) {
     LineFramer framer(512);
     EXPECT_EQ(framer.put("NOOP\n"), 5U);

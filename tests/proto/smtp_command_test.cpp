@@ -101,6 +101,24 @@ TEST(SmtpCommand, VerbsAreCaseInsensitive) {
     EXPECT_EQ(accepted("help mail"), "HELP [mail]");
 }
 
+TEST(SmtpCommand, EveryVerbIsFoundByItsNameOnly) {
+    // find_verb tries the first letter before the whole word: verbs that share it (EHLO / EXPN,
+    // HELO / HELP, RCPT / RSET) and words one letter off must still be told apart.
+    for (const Verb verb :
+         {Verb::ehlo, Verb::helo, Verb::mail, Verb::rcpt, Verb::data, Verb::rset, Verb::noop,
+          Verb::quit, Verb::vrfy, Verb::expn, Verb::help, Verb::starttls, Verb::auth, Verb::bdat}) {
+        std::string name(verb_name(verb));
+        EXPECT_EQ(find_verb(name), verb) << name;
+        name[0] = static_cast<char>(name[0] - 'A' + 'a');
+        EXPECT_EQ(find_verb(name), verb) << name;
+        name.back() = 'X';
+        EXPECT_EQ(find_verb(name), std::nullopt) << name;
+    }
+    EXPECT_EQ(find_verb("EHLP"), std::nullopt);
+    EXPECT_EQ(find_verb("RSPT"), std::nullopt);
+    EXPECT_EQ(find_verb("BDA"), std::nullopt);
+}
+
 TEST(SmtpCommand, TrailingWhiteSpaceIsTolerated) {
     // RFC 5321 4.1.1: "SMTP receivers SHOULD tolerate trailing white space".
     EXPECT_EQ(accepted("QUIT "), "QUIT");
@@ -335,6 +353,26 @@ TEST(SmtpCommand, EsmtpParameters) {
     expect_error("MAIL FROM:<a@example.test> SIZE=", CommandErrorKind::bad_parameter);
     expect_error("MAIL FROM:<a@example.test> SIZE=1=2", CommandErrorKind::bad_parameter);
     expect_error("MAIL FROM:<a@example.test>  SIZE=1", CommandErrorKind::bad_parameter);
+}
+
+TEST(SmtpCommand, EsmtpParameterErrorsNameTheKeyword) {
+    const auto bad_keyword = parse("MAIL FROM:<a@example.test> SIZE=1 si_ze=2");
+    ASSERT_FALSE(bad_keyword);
+    EXPECT_EQ(bad_keyword.error().reason.view(), "bad esmtp-keyword \"si_ze\" (RFC 5321 4.1.2)");
+    const auto bad_value = parse("MAIL FROM:<a@example.test> size=");
+    ASSERT_FALSE(bad_value);
+    EXPECT_EQ(bad_value.error().reason.view(), "bad esmtp-value for SIZE (RFC 5321 4.1.2)");
+}
+
+TEST(SmtpCommand, MoreEsmtpParametersThanReserved) {
+    // The list is reserved for at most 32; a longer one (still within a 512-octet line) grows.
+    std::string line = "RCPT TO:<b@example.test>";
+    std::string expected = "RCPT <b@example.test>";
+    for (int i = 0; i < 40; ++i) {
+        line += " k" + std::to_string(i) + "=v";
+        expected += " K" + std::to_string(i) + "=v";
+    }
+    EXPECT_EQ(accepted(line), expected);
 }
 
 // --- SMTPUTF8 (RFC 6531 3.3) --------------------------------------------------------------
