@@ -52,4 +52,12 @@ void assign_concat(std::string& out, const Parts&... parts) {
     }
 }
 
+// The pieces joined as a new string, with one allocation.
+template <class... Parts>
+std::string concat(const Parts&... parts) {
+    std::string out;
+    assign_concat(out, parts...);
+    return out;
+}
+
 }  // namespace mh::proto
