@@ -1,7 +1,8 @@
 #include "harness/run/channel.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include <optional>
+
+#include "proto/pop3/command.hpp"
 
 namespace mh::harness::run {
 
@@ -10,14 +11,6 @@ namespace {
 constexpr std::size_t read_chunk = 16384;
 constexpr std::size_t unfinished_kept = 200;
 
-std::string upper_word(std::string_view line, std::size_t& end) {
-    end = line.find(' ');
-    std::string word(line.substr(0, end));
-    std::transform(word.begin(), word.end(), word.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return word;
-}
-
 double ms_since(transport::Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(transport::Clock::now() - start).count();
 }
@@ -25,16 +18,33 @@ double ms_since(transport::Clock::time_point start) {
 }  // namespace
 
 bool pop3_command_has_body(std::string_view line) {
-    std::size_t end = 0;
-    const std::string verb = upper_word(line, end);
-    const bool has_argument =
-        end != std::string_view::npos && line.find_first_not_of(' ', end) != std::string_view::npos;
-    // A bare AUTH is not in RFC 5034 4 (the mechanism is required), but servers (the reference,
-    // Dovecot) answer it with the list of mechanisms, multi-line; a refusal is one line anyway.
-    if (verb == "LIST" || verb == "UIDL" || verb == "AUTH") {
-        return !has_argument;
+    using proto::pop3::Verb;
+    // The grammar refuses a NUL; a server that reads C strings sees the line up to it.
+    line = line.substr(0, line.find('\0'));
+    const auto parsed = proto::pop3::parse_command(line);
+    // A wrong argument count still names the verb, and a foreign server may answer such a line
+    // as it answers the verb; a refusal is one line whatever is expected here.
+    const std::optional<Verb> verb = parsed ? parsed->verb : parsed.error().verb;
+    if (!verb) {
+        return false;
     }
-    return verb == "CAPA" || verb == "RETR" || verb == "TOP";
+    const bool has_argument =
+        line.find_first_not_of(' ', proto::pop3::verb_rule(*verb).name.size()) !=
+        std::string_view::npos;
+    switch (*verb) {
+        case Verb::list:
+        case Verb::uidl:
+        // A bare AUTH is not in RFC 5034 4 (the mechanism is required), but servers (the
+        // reference, Dovecot) answer it with the list of mechanisms, multi-line.
+        case Verb::auth:
+            return !has_argument;
+        case Verb::capa:
+        case Verb::retr:
+        case Verb::top:
+            return true;
+        default:
+            return false;
+    }
 }
 
 void Pop3CommandLines::put(std::string_view bytes, std::deque<bool>& bodies) {

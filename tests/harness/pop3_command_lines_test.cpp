@@ -41,6 +41,29 @@ TEST(Pop3CommandLines, AnArgumentFarBehindSpacesIsStillSeen) {
     EXPECT_EQ(bodies_of({"LIST" + std::string(500, ' ') + "\r\n"}), std::deque<bool>{true});
 }
 
+TEST(Pop3CommandLines, VerbsAreCaseInsensitive) {
+    EXPECT_EQ(bodies_of({"capa\r\nRetr 1\r\nlist 1\r\nuidl\r\n"}),
+              (std::deque<bool>{true, true, false, true}));
+}
+
+TEST(Pop3CommandLines, AWrongArgumentCountIsReadAsItsVerb) {
+    // The grammar refuses these (RFC 1939 5, 7), but a foreign server may still answer them as
+    // the verb they name: RETR and TOP always with a body, LIST with one only when bare.
+    EXPECT_EQ(bodies_of({"RETR\r\nTOP 1\r\nLIST 1 2\r\nCAPA x\r\nAUTH PLAIN a b\r\n"}),
+              (std::deque<bool>{true, true, false, true, false}));
+}
+
+TEST(Pop3CommandLines, UnknownVerbsGetNoBody) {
+    EXPECT_EQ(bodies_of({"RETRIEVE 1\r\nLISTX\r\nNOOP\r\n\r\n"}),
+              (std::deque<bool>{false, false, false, false}));
+}
+
+TEST(Pop3CommandLines, ALineIsReadUpToItsFirstNul) {
+    using namespace std::string_literals;
+    EXPECT_EQ(bodies_of({"RETR 1\0x\r\nLIST\0 1\r\nNO\0OP\r\n"s}),
+              (std::deque<bool>{true, true, false}));
+}
+
 TEST(Pop3CommandLines, ClearForgetsTheUnfinishedLine) {
     Pop3CommandLines lines;
     std::deque<bool> bodies;
