@@ -37,7 +37,7 @@ class BoundedLineReader {
             last_was_cr_ = bytes[body - 1] == '\r';
         }
         if (lf != std::string_view::npos && line_.length == 0) {
-            line_.text = bytes.substr(0, std::min(body, limit_));
+            line_.text = std::string_view(bytes.data(), std::min(body, limit_));
         } else if (body > 0) {
             buffer_.append(bytes.data(), std::min(body, limit_ - buffer_.size()));
             line_.text = buffer_;

@@ -8,7 +8,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,10 +42,10 @@ class DiagnosticList {
         records_.push_back(
             Diagnostic{static_cast<std::uint8_t>(kind), {static_cast<std::size_t>(numbers)...}});
     }
-    // Forgets every record; the storage is given back when it has grown past `kept_bytes`.
-    void clear(std::size_t kept_bytes = std::numeric_limits<std::size_t>::max()) {
-        clear_within(records_, kept_bytes);
-    }
+    // Forgets every record, keeping the storage; with a bound, storage grown past `kept_bytes`
+    // is given back.
+    void clear() { records_.clear(); }
+    void clear(std::size_t kept_bytes) { clear_within(records_, kept_bytes); }
 
     std::size_t size() const { return records_.size(); }
     bool empty() const { return records_.empty(); }

@@ -1,6 +1,5 @@
 #include "proto/pop3/response_parser.hpp"
 
-#include <limits>
 #include <string>
 #include <utility>
 
@@ -41,7 +40,8 @@ std::size_t text_after(std::string_view line, std::string_view indicator, bool& 
     if (!line.starts_with(indicator)) {
         return std::string_view::npos;
     }
-    const std::string_view rest = line.substr(indicator.size());
+    std::string_view rest = line;  // remove_prefix(), not substr(): no out-of-line call
+    rest.remove_prefix(indicator.size());
     missing_space = !rest.empty() && rest.front() != ' ';
     return indicator.size() + (missing_space || rest.empty() ? 0 : 1);
 }
@@ -49,9 +49,9 @@ std::size_t text_after(std::string_view line, std::string_view indicator, bool& 
 }  // namespace
 
 std::size_t ResponseParser::put(std::string_view bytes) {
-    std::size_t consumed = 0;
-    while (consumed < bytes.size() && !complete_) {
-        consumed += reader_.put(bytes.substr(consumed));
+    const std::size_t size = bytes.size();
+    while (!bytes.empty() && !complete_) {
+        bytes.remove_prefix(reader_.put(bytes));
         if (reader_.has_line()) {
             if (in_body_) {
                 body_line(reader_.line());
@@ -61,7 +61,7 @@ std::size_t ResponseParser::put(std::string_view bytes) {
             reader_.next();
         }
     }
-    return consumed;
+    return size - bytes.size();
 }
 
 void ResponseParser::put_eof() {
@@ -98,12 +98,16 @@ void ResponseParser::status_line(const ReceivedLine& line) {
     status_line_.assign(line.text);
     const std::string_view received = status_line_;
     bool missing_space = false;
-    if ((text_offset_ = text_after(received, "+OK", missing_space)) != std::string_view::npos) {
+    // The first octet picks the indicators worth comparing (a memcmp each in the fuzz builds).
+    const bool plus = !received.empty() && received.front() == '+';
+    if (plus &&
+        (text_offset_ = text_after(received, "+OK", missing_space)) != std::string_view::npos) {
         status_ = Status::ok;
-    } else if ((text_offset_ = text_after(received, "-ERR", missing_space)) !=
-               std::string_view::npos) {
+    } else if (!plus && (text_offset_ = text_after(received, "-ERR", missing_space)) !=
+                            std::string_view::npos) {
         status_ = Status::err;
-    } else if ((text_offset_ = text_after(received, "+", missing_space)) !=
+    } else if (plus &&
+               (text_offset_ = text_after(received, "+", missing_space)) !=
                    std::string_view::npos &&
                !missing_space) {
         status_ = Status::continuation;
@@ -115,7 +119,8 @@ void ResponseParser::status_line(const ReceivedLine& line) {
     if (missing_space) {
         note(ResponseDiagnostic::no_space_after_status);
     }
-    const std::string_view text = received.substr(text_offset_);
+    std::string_view text = received;
+    text.remove_prefix(text_offset_);
     if (status_ != Status::continuation && text.starts_with('[')) {
         const std::size_t close = text.find(']');
         if (close == std::string_view::npos) {
@@ -176,8 +181,8 @@ ResponseView ResponseParser::view() const {
     const std::string_view line = status_line_;
     return ResponseView{.status = status_,
                         .status_line = line,
-                        .text = line.substr(text_offset_),
-                        .resp_code = line.substr(resp_code_offset_, resp_code_size_),
+                        .text = {line.data() + text_offset_, line.size() - text_offset_},
+                        .resp_code = {line.data() + resp_code_offset_, resp_code_size_},
                         .multiline = multiline_,
                         .body = body_.views(),
                         .body_octets = body_octets_,
@@ -186,19 +191,15 @@ ResponseView ResponseParser::view() const {
 }
 
 void ResponseParser::next() {
-    start_next(std::numeric_limits<std::size_t>::max());
-}
-
-void ResponseParser::start_next(std::size_t kept_bytes) {
     status_ = Status::invalid;
     status_line_.clear();
     text_offset_ = 0;
     resp_code_offset_ = 0;
     resp_code_size_ = 0;
     multiline_ = false;
-    body_.clear(kept_bytes);
+    body_.clear();
     body_octets_ = 0;
-    diagnostics_.clear(kept_bytes);
+    diagnostics_.clear();
     cut_off_ = false;
     kept_bytes_ = 0;
     dropped_diagnostics_ = 0;
@@ -223,7 +224,9 @@ void ResponseParser::take(ParsedResponse& into) {
     into.body_octets = response.body_octets;
     diagnostic_texts(response, into.diagnostics);
     into.cut_off = response.cut_off;
-    start_next(StringList::kept_between_copies);
+    next();
+    body_.clear(StringList::kept_between_copies);
+    diagnostics_.clear(StringList::kept_between_copies);
     expect_body_ = false;
 }
 

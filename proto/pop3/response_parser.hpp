@@ -116,8 +116,6 @@ class ResponseParser {
     void status_line(const ReceivedLine& line);
     void body_line(const ReceivedLine& line);
     void finish();
-    // next(), keeping at most `kept_bytes` of each list's storage.
-    void start_next(std::size_t kept_bytes);
     // A diagnostic, kept when within Limits::diagnostics, counted otherwise.
     template <class... Numbers>
     void note(ResponseDiagnostic kind, Numbers... numbers) {

@@ -100,8 +100,8 @@ class ReplyParser {
   private:
     void finish_line(const ReceivedLine& received);
     void finish_reply(bool cut_off);
-    // next(), keeping at most `kept_bytes` of each list's storage.
-    void start_next(std::size_t kept_bytes);
+    // After next(): each list's storage past `kept_bytes` is given back.
+    void give_back_storage(std::size_t kept_bytes);
     template <class... Numbers>
     void note(ReplyDiagnostic kind, Numbers... numbers) {
         diagnostics_.push_back(kind, numbers...);
