@@ -149,6 +149,24 @@ TEST(ResponseParser, Diagnostics) {
                   "the status line is 606 octets long, over the 512 that RFC 2449 4 allows"});
 }
 
+// The two texts no other test reads, and the odd pair a lone "+x" gets: the indicator "+"
+// matches but lacks its space, so the line has no status and the indicator is named as such.
+TEST(ResponseParser, DiagnosticTextsOfLineEndsAndALonePlus) {
+    auto responses = parse_everywhere("+OK\r\nline\n.\r\n", {true});
+    EXPECT_EQ(
+        responses[0].diagnostics,
+        std::vector<std::string>{"body line 1 ends with a bare LF instead of CRLF (RFC 1939 3)"});
+    responses = parse_everywhere("-ERR no", {}, true);
+    EXPECT_EQ(responses[0].diagnostics,
+              std::vector<std::string>{"the status line has no line end (the connection closed)"});
+    responses = parse_everywhere("+x\r\n", {});
+    EXPECT_EQ(responses[0].status, Status::invalid);
+    EXPECT_EQ(responses[0].diagnostics,
+              (std::vector<std::string>{
+                  "the status line starts with neither +OK nor -ERR (RFC 1939 3)",
+                  "the status indicator invalid is not followed by a space (RFC 1939 3)"}));
+}
+
 TEST(ResponseParser, ConnectionClosedInTheBody) {
     const auto responses = parse_everywhere("+OK\r\nline\r\npart", {true}, true);
     ASSERT_EQ(responses.size(), 1u);
