@@ -36,7 +36,8 @@ class MessageStream {
             handed_out_ = false;
         }
         for (; index_ < segments_.size(); ++index_, offset_ = 0) {
-            std::string_view rest = segments_[index_].substr(offset_);
+            std::string_view rest = segments_[index_];
+            rest.remove_prefix(offset_);  // not substr(): an out-of-line call per message
             while (!rest.empty()) {
                 const std::size_t used = parser_.put(rest);
                 require(used <= rest.size(), "put() consumed more than it was given");

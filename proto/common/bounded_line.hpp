@@ -11,7 +11,7 @@
 namespace mh::proto {
 
 struct ReceivedLine {
-    std::string text;           // without CRLF (or the bare LF); at most the stored limit
+    std::string_view text;      // without CRLF (or the bare LF); at most the stored limit
     std::size_t length = 0;     // full length without the line end, dropped bytes included
     bool bare_lf = false;       // ended by LF alone
     bool unterminated = false;  // taken at end of input, no line end seen
@@ -24,8 +24,9 @@ class BoundedLineReader {
     explicit BoundedLineReader(std::size_t stored_limit) : limit_(stored_limit) {}
 
     // Consumes bytes up to and including the next LF; returns how many were consumed.
-    // One memchr and one append per call, not a loop per byte: the session fuzz targets parse
-    // every reply the machines write with this.
+    // One memchr per call, not a loop per byte. A line that starts and ends within one put() is
+    // handed out in place, inside `bytes` (no copy: the usual case); one that spans several is
+    // gathered in the reader's buffer, which keeps its capacity from line to line.
     std::size_t put(std::string_view bytes) {
         if (complete_) {
             return 0;
@@ -34,16 +35,21 @@ class BoundedLineReader {
         const std::size_t body = lf == std::string_view::npos ? bytes.size() : lf;
         if (body > 0) {
             last_was_cr_ = bytes[body - 1] == '\r';
-            line_.length += body;
-            line_.text.append(bytes.data(), std::min(body, limit_ - line_.text.size()));
         }
+        if (lf != std::string_view::npos && line_.length == 0) {
+            line_.text = std::string_view(bytes.data(), std::min(body, limit_));
+        } else if (body > 0) {
+            buffer_.append(bytes.data(), std::min(body, limit_ - buffer_.size()));
+            line_.text = buffer_;
+        }
+        line_.length += body;
         if (lf == std::string_view::npos) {
             return bytes.size();
         }
         complete_ = true;
         if (last_was_cr_) {
             if (line_.text.size() == line_.length) {
-                line_.text.pop_back();
+                line_.text.remove_suffix(1);
             }
             --line_.length;
         } else {
@@ -55,32 +61,24 @@ class BoundedLineReader {
     bool has_line() const { return complete_; }
     bool has_partial() const { return !complete_ && line_.length > 0; }
 
-    // The finished line, or (at end of input) the partial one marked unterminated, in place:
-    // valid until the next put(), next() or take(). Parsers copy what they keep and call next(),
-    // so the reader's buffer keeps its capacity from line to line (no allocation per line).
+    // The finished line, or (at end of input) the partial one marked unterminated: valid until
+    // the next put() or next(), and no longer than the bytes of the put() that completed it
+    // (parsers copy what they keep before they call next()).
     const ReceivedLine& line() {
         line_.unterminated = !complete_;
         return line_;
     }
     // Starts the next line, keeping the buffer.
     void next() {
-        line_.text.clear();
-        line_.length = 0;
-        line_.bare_lf = false;
-        line_.unterminated = false;
+        buffer_.clear();
+        line_ = ReceivedLine{};
         complete_ = false;
         last_was_cr_ = false;
-    }
-    // The same as line(), moved out (the next line starts in a new buffer).
-    ReceivedLine take() {
-        line();
-        ReceivedLine out = std::move(line_);
-        next();
-        return out;
     }
 
   private:
     std::size_t limit_;
+    std::string buffer_;  // a line that spans several put() calls, up to the limit
     ReceivedLine line_;
     bool complete_ = false;
     bool last_was_cr_ = false;

@@ -7,7 +7,6 @@
 // found on the way").
 
 #include <cstddef>
-#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,20 +21,23 @@ class StringList {
     // What a parser that copies its messages out keeps between them (see clear()).
     static constexpr std::size_t kept_between_copies = 64 * 1024;
 
-    // Forgets every string. The storage stays for the next strings unless it has grown past
-    // `kept_bytes`: then it is given back, so that a parser living for a connection holds no
-    // huge buffer after one huge message. Without a bound all of it stays (no allocation at
-    // all once it is large enough: what the fuzz targets want).
-    void clear(std::size_t kept_bytes = std::numeric_limits<std::size_t>::max()) {
+    // Forgets every string; all the storage stays for the next strings (no allocation at all
+    // once it is large enough: what the fuzz targets want).
+    void clear() {
+        buffer_.clear();
+        spans_.clear();
+        views_.clear();
+    }
+    // The same, but storage grown past `kept_bytes` is given back, so that a parser living for a
+    // connection holds no huge buffer after one huge message.
+    void clear(std::size_t kept_bytes) {
         if (storage() > kept_bytes) {  // swapped with empty ones: a move keeps a string's buffer
             std::string().swap(buffer_);
             std::vector<Span>().swap(spans_);
             std::vector<std::string_view>().swap(views_);
             return;
         }
-        buffer_.clear();
-        spans_.clear();
-        views_.clear();
+        clear();
     }
     // Bytes of storage held: the text buffer's and the offsets' and views' capacity.
     std::size_t storage() const {

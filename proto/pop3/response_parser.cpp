@@ -1,6 +1,5 @@
 #include "proto/pop3/response_parser.hpp"
 
-#include <limits>
 #include <string>
 #include <utility>
 
@@ -41,7 +40,8 @@ std::size_t text_after(std::string_view line, std::string_view indicator, bool& 
     if (!line.starts_with(indicator)) {
         return std::string_view::npos;
     }
-    const std::string_view rest = line.substr(indicator.size());
+    std::string_view rest = line;  // remove_prefix(), not substr(): no out-of-line call
+    rest.remove_prefix(indicator.size());
     missing_space = !rest.empty() && rest.front() != ' ';
     return indicator.size() + (missing_space || rest.empty() ? 0 : 1);
 }
@@ -49,9 +49,9 @@ std::size_t text_after(std::string_view line, std::string_view indicator, bool& 
 }  // namespace
 
 std::size_t ResponseParser::put(std::string_view bytes) {
-    std::size_t consumed = 0;
-    while (consumed < bytes.size() && !complete_) {
-        consumed += reader_.put(bytes.substr(consumed));
+    const std::size_t size = bytes.size();
+    while (!bytes.empty() && !complete_) {
+        bytes.remove_prefix(reader_.put(bytes));
         if (reader_.has_line()) {
             if (in_body_) {
                 body_line(reader_.line());
@@ -61,7 +61,7 @@ std::size_t ResponseParser::put(std::string_view bytes) {
             reader_.next();
         }
     }
-    return consumed;
+    return size - bytes.size();
 }
 
 void ResponseParser::put_eof() {
@@ -78,8 +78,7 @@ void ResponseParser::put_eof() {
         reader_.next();
     }
     if (!complete_ && in_body_) {
-        note("the connection closed before the body's terminating \".\" line (after ",
-             Decimal(body_.size()), " lines)");
+        note(ResponseDiagnostic::closed_in_body, body_.size());
         finish();
     }
     if (complete_ && started) {
@@ -89,40 +88,43 @@ void ResponseParser::put_eof() {
 
 void ResponseParser::status_line(const ReceivedLine& line) {
     if (line.length + 2 > limits_.grammar_line) {
-        note("the status line is ", Decimal(line.length + 2), " octets long, over the ",
-             Decimal(limits_.grammar_line), " that RFC 2449 4 allows");
+        note(ResponseDiagnostic::status_too_long, line.length + 2, limits_.grammar_line);
     }
     if (line.bare_lf) {
-        note("the status line ends with a bare LF instead of CRLF (RFC 1939 3)");
+        note(ResponseDiagnostic::status_bare_lf);
     } else if (line.unterminated) {
-        note("the status line has no line end (the connection closed)");
+        note(ResponseDiagnostic::status_unterminated);
     }
     status_line_.assign(line.text);
     const std::string_view received = status_line_;
     bool missing_space = false;
-    if ((text_offset_ = text_after(received, "+OK", missing_space)) != std::string_view::npos) {
+    // The first octet picks the indicators worth comparing (a memcmp each in the fuzz builds).
+    const bool plus = !received.empty() && received.front() == '+';
+    if (plus &&
+        (text_offset_ = text_after(received, "+OK", missing_space)) != std::string_view::npos) {
         status_ = Status::ok;
-    } else if ((text_offset_ = text_after(received, "-ERR", missing_space)) !=
-               std::string_view::npos) {
+    } else if (!plus && (text_offset_ = text_after(received, "-ERR", missing_space)) !=
+                            std::string_view::npos) {
         status_ = Status::err;
-    } else if ((text_offset_ = text_after(received, "+", missing_space)) !=
+    } else if (plus &&
+               (text_offset_ = text_after(received, "+", missing_space)) !=
                    std::string_view::npos &&
                !missing_space) {
         status_ = Status::continuation;
     } else {
         status_ = Status::invalid;
         text_offset_ = 0;
-        note("the status line starts with neither +OK nor -ERR (RFC 1939 3)");
+        note(ResponseDiagnostic::no_status);
     }
     if (missing_space) {
-        note("the status indicator ", to_string(status_),
-             " is not followed by a space (RFC 1939 3)");
+        note(ResponseDiagnostic::no_space_after_status);
     }
-    const std::string_view text = received.substr(text_offset_);
+    std::string_view text = received;
+    text.remove_prefix(text_offset_);
     if (status_ != Status::continuation && text.starts_with('[')) {
         const std::size_t close = text.find(']');
         if (close == std::string_view::npos) {
-            note("the response code lacks its closing \"]\" (RFC 2449 8)");
+            note(ResponseDiagnostic::code_unclosed);
         } else {
             resp_code_offset_ = text_offset_ + 1;
             resp_code_size_ = close - 1;
@@ -139,7 +141,7 @@ void ResponseParser::status_line(const ReceivedLine& line) {
 void ResponseParser::body_line(const ReceivedLine& line) {
     const std::size_t number = body_.size() + 1;
     if (line.bare_lf) {
-        note("body line ", Decimal(number), " ends with a bare LF instead of CRLF (RFC 1939 3)");
+        note(ResponseDiagnostic::body_bare_lf, number);
     }
     if (line.text == "." && !line.truncated() && !line.unterminated) {
         finish();
@@ -147,21 +149,18 @@ void ResponseParser::body_line(const ReceivedLine& line) {
     }
     body_octets_ += line.length + 2;
     if (line.truncated()) {  // the kept body no longer matches the wire: say so
-        note("body line ", Decimal(number), " is ", Decimal(line.length + 2),
-             " octets long: only the first ", Decimal(line.text.size()), " were kept");
+        note(ResponseDiagnostic::body_line_cut, number, line.length + 2, line.text.size());
     }
     std::string_view text = line.text;
     if (text.starts_with('.')) {
         if (text.size() < 2 || text[1] != '.') {
-            note("body line ", Decimal(number),
-                 " starts with \".\" but is not dot-stuffed (RFC 1939 3: \"..\" expected)");
+            note(ResponseDiagnostic::not_stuffed, number);
         }
         text.remove_prefix(1);
     }
     if (kept_bytes_ + text.size() > limits_.body_bytes) {
         if (kept_bytes_ <= limits_.body_bytes) {
-            note("the body is over ", Decimal(limits_.body_bytes),
-                 " bytes: the rest is counted, not kept");
+            note(ResponseDiagnostic::body_over_limit, limits_.body_bytes);
             kept_bytes_ = limits_.body_bytes + 1;
         }
         return;
@@ -172,7 +171,7 @@ void ResponseParser::body_line(const ReceivedLine& line) {
 
 void ResponseParser::finish() {
     if (dropped_diagnostics_ > 0) {
-        diagnostics_.push_back("... and ", Decimal(dropped_diagnostics_), " more diagnostics");
+        diagnostics_.push_back(ResponseDiagnostic::more_diagnostics, dropped_diagnostics_);
     }
     in_body_ = false;
     complete_ = true;
@@ -182,8 +181,8 @@ ResponseView ResponseParser::view() const {
     const std::string_view line = status_line_;
     return ResponseView{.status = status_,
                         .status_line = line,
-                        .text = line.substr(text_offset_),
-                        .resp_code = line.substr(resp_code_offset_, resp_code_size_),
+                        .text = {line.data() + text_offset_, line.size() - text_offset_},
+                        .resp_code = {line.data() + resp_code_offset_, resp_code_size_},
                         .multiline = multiline_,
                         .body = body_.views(),
                         .body_octets = body_octets_,
@@ -192,19 +191,15 @@ ResponseView ResponseParser::view() const {
 }
 
 void ResponseParser::next() {
-    start_next(std::numeric_limits<std::size_t>::max());
-}
-
-void ResponseParser::start_next(std::size_t kept_bytes) {
     status_ = Status::invalid;
     status_line_.clear();
     text_offset_ = 0;
     resp_code_offset_ = 0;
     resp_code_size_ = 0;
     multiline_ = false;
-    body_.clear(kept_bytes);
+    body_.clear();
     body_octets_ = 0;
-    diagnostics_.clear(kept_bytes);
+    diagnostics_.clear();
     cut_off_ = false;
     kept_bytes_ = 0;
     dropped_diagnostics_ = 0;
@@ -227,10 +222,58 @@ void ResponseParser::take(ParsedResponse& into) {
     into.multiline = response.multiline;
     assign_strings(into.body, response.body);
     into.body_octets = response.body_octets;
-    assign_strings(into.diagnostics, response.diagnostics);
+    diagnostic_texts(response, into.diagnostics);
     into.cut_off = response.cut_off;
-    start_next(StringList::kept_between_copies);
+    next();
+    body_.clear(StringList::kept_between_copies);
+    diagnostics_.clear(StringList::kept_between_copies);
     expect_body_ = false;
+}
+
+namespace {
+
+std::string_view text_of(std::uint8_t kind) {
+    switch (static_cast<ResponseDiagnostic>(kind)) {
+        case ResponseDiagnostic::closed_in_body:
+            return "the connection closed before the body's terminating \".\" line (after {} "
+                   "lines)";
+        case ResponseDiagnostic::status_too_long:
+            return "the status line is {} octets long, over the {} that RFC 2449 4 allows";
+        case ResponseDiagnostic::status_bare_lf:
+            return "the status line ends with a bare LF instead of CRLF (RFC 1939 3)";
+        case ResponseDiagnostic::status_unterminated:
+            return "the status line has no line end (the connection closed)";
+        case ResponseDiagnostic::no_status:
+            return "the status line starts with neither +OK nor -ERR (RFC 1939 3)";
+        case ResponseDiagnostic::no_space_after_status:
+            return "the status indicator {text} is not followed by a space (RFC 1939 3)";
+        case ResponseDiagnostic::code_unclosed:
+            return "the response code lacks its closing \"]\" (RFC 2449 8)";
+        case ResponseDiagnostic::body_bare_lf:
+            return "body line {} ends with a bare LF instead of CRLF (RFC 1939 3)";
+        case ResponseDiagnostic::body_line_cut:
+            return "body line {} is {} octets long: only the first {} were kept";
+        case ResponseDiagnostic::not_stuffed:
+            return "body line {} starts with \".\" but is not dot-stuffed (RFC 1939 3: \"..\" "
+                   "expected)";
+        case ResponseDiagnostic::body_over_limit:
+            return "the body is over {} bytes: the rest is counted, not kept";
+        case ResponseDiagnostic::more_diagnostics:
+            return "... and {} more diagnostics";
+    }
+    return "unknown diagnostic";
+}
+
+}  // namespace
+
+void diagnostic_texts(const ResponseView& response, std::vector<std::string>& out) {
+    assign_diagnostic_texts(out, response.diagnostics, text_of, to_string(response.status));
+}
+
+std::vector<std::string> diagnostic_texts(const ResponseView& response) {
+    std::vector<std::string> out;
+    diagnostic_texts(response, out);
+    return out;
 }
 
 ParsedResponse ResponseParser::take() {

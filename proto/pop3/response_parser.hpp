@@ -3,20 +3,41 @@
 // its RFC 2449 8 response code ("[IN-USE]"), the SASL continuation "+ " (RFC 5034 4) and, when
 // the command has one, the dot-terminated multi-line body with its dot-unstuffing (RFC 1939 3).
 // Untrusted input: deviations become diagnostics, never exceptions; memory is bounded by Limits.
+// The diagnostics are records (ResponseDiagnostic and its numbers) until they are read as text
+// (take(), diagnostic_texts()).
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "proto/common/bounded_line.hpp"
+#include "proto/common/diagnostic.hpp"
 #include "proto/common/string_list.hpp"
 
 namespace mh::proto::pop3 {
 
 enum class Status { ok, err, continuation, invalid };
 const char* to_string(Status status);  // "+OK", "-ERR", "+", "invalid"
+
+// What a response's diagnostic records (proto/common/diagnostic.hpp); the text of each is in
+// response_parser.cpp, its numbers in the order given.
+enum class ResponseDiagnostic : std::uint8_t {
+    closed_in_body,   // body lines so far
+    status_too_long,  // octets, limit
+    status_bare_lf,
+    status_unterminated,
+    no_status,
+    no_space_after_status,  // (the status is the response's)
+    code_unclosed,
+    body_bare_lf,      // body line
+    body_line_cut,     // body line, octets, octets kept
+    not_stuffed,       // body line
+    body_over_limit,   // the limit of body bytes
+    more_diagnostics,  // how many more were not kept (Limits::diagnostics)
+};
 
 struct ParsedResponse {
     Status status = Status::invalid;
@@ -40,9 +61,14 @@ struct ResponseView {
     bool multiline = false;
     std::span<const std::string_view> body;
     std::size_t body_octets = 0;
-    std::span<const std::string_view> diagnostics;
+    std::span<const Diagnostic> diagnostics;  // ResponseDiagnostic records
     bool cut_off = false;
 };
+
+// The English text of each of `response`'s diagnostics (what take() gives), into `out`, whose
+// strings are reused.
+void diagnostic_texts(const ResponseView& response, std::vector<std::string>& out);
+std::vector<std::string> diagnostic_texts(const ResponseView& response);
 
 // Wire-form of the body lines: every line starting with "." stuffed again (for transcripts).
 std::string stuffed(std::string_view body_line);
@@ -90,13 +116,11 @@ class ResponseParser {
     void status_line(const ReceivedLine& line);
     void body_line(const ReceivedLine& line);
     void finish();
-    // next(), keeping at most `kept_bytes` of each list's storage.
-    void start_next(std::size_t kept_bytes);
-    // A diagnostic joined from `parts`, built only when it is kept (within Limits::diagnostics).
-    template <class... Parts>
-    void note(const Parts&... parts) {
+    // A diagnostic, kept when within Limits::diagnostics, counted otherwise.
+    template <class... Numbers>
+    void note(ResponseDiagnostic kind, Numbers... numbers) {
         if (diagnostics_.size() < limits_.diagnostics) {
-            diagnostics_.push_back(parts...);
+            diagnostics_.push_back(kind, numbers...);
         } else {
             ++dropped_diagnostics_;
         }
@@ -113,7 +137,7 @@ class ResponseParser {
     bool multiline_ = false;
     StringList body_;
     std::size_t body_octets_ = 0;
-    StringList diagnostics_;
+    DiagnosticList diagnostics_;
     bool cut_off_ = false;
     std::size_t kept_bytes_ = 0;
     std::size_t dropped_diagnostics_ = 0;

@@ -1,19 +1,19 @@
 #include "proto/smtp/reply_parser.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "proto/common/concat.hpp"
+#include "proto/common/clear_within.hpp"
 
 namespace mh::proto::smtp {
 
 namespace {
 
+// One comparison, not two: every comparison of the parser is traced in the fuzz builds.
 bool is_digit(char c) {
-    return c >= '0' && c <= '9';
+    return static_cast<unsigned>(c - '0') < 10U;
 }
 
 // Skips 1 to 3 digits at `pos`; returns the position after them, or npos when there are none.
@@ -39,19 +39,19 @@ std::string_view leading_enhanced_code(std::string_view text) {
     if (pos == std::string_view::npos || (pos < text.size() && text[pos] != ' ')) {
         return {};
     }
-    return text.substr(0, pos);
+    return {text.data(), pos};
 }
 
 std::size_t ReplyParser::put(std::string_view bytes) {
-    std::size_t consumed = 0;
-    while (consumed < bytes.size() && !complete_) {
-        consumed += reader_.put(bytes.substr(consumed));
+    const std::size_t size = bytes.size();
+    while (!bytes.empty() && !complete_) {
+        bytes.remove_prefix(reader_.put(bytes));
         if (reader_.has_line()) {
             finish_line(reader_.line());
             reader_.next();
         }
     }
-    return consumed;
+    return size - bytes.size();
 }
 
 void ReplyParser::put_eof() {
@@ -63,17 +63,11 @@ void ReplyParser::put_eof() {
         reader_.next();
     }
     if (!complete_ && !raw_lines_.empty()) {
-        note("the connection closed in the middle of the reply (after ", Decimal(raw_lines_.size()),
-             " lines)");
+        note(ReplyDiagnostic::closed_mid_reply, raw_lines_.size());
         finish_reply(true);
     } else if (complete_) {
         cut_off_ = true;
     }
-}
-
-template <class... Parts>
-void ReplyParser::note_line(std::size_t number, const Parts&... what) {
-    note("line ", Decimal(number), " of the reply", what...);
 }
 
 void ReplyParser::finish_line(const ReceivedLine& received) {
@@ -82,21 +76,17 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
     raw_lines_.push_back(line);
     const std::size_t length = received.length;
     if (length + 2 > limits_.grammar_line) {
-        const Decimal octets(length + 2);
-        const Decimal limit(limits_.grammar_line);
         if (received.truncated()) {
-            note_line(number, " is ", octets, " octets long, over the ", limit,
-                      " that RFC 5321 4.5.3.1.5 allows (only the first ", Decimal(line.size()),
-                      " were kept)");
+            note(ReplyDiagnostic::line_too_long_cut, number, length + 2, limits_.grammar_line,
+                 line.size());
         } else {
-            note_line(number, " is ", octets, " octets long, over the ", limit,
-                      " that RFC 5321 4.5.3.1.5 allows");
+            note(ReplyDiagnostic::line_too_long, number, length + 2, limits_.grammar_line);
         }
     }
     if (received.bare_lf) {
-        note_line(number, " ends with a bare LF instead of CRLF (RFC 5321 2.3.8)");
+        note(ReplyDiagnostic::bare_lf, number);
     } else if (received.unterminated) {
-        note_line(number, " has no line end (the connection closed)");
+        note(ReplyDiagnostic::unterminated, number);
     }
 
     const bool has_code =
@@ -104,61 +94,61 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
     bool last = true;
     if (!has_code) {
         if (number == 1) {
-            note_line(number, " does not start with a three-digit reply code");
+            note(ReplyDiagnostic::no_code, number);
         } else {
             // Most likely text that lost its "NNN-" prefix: read on until a line ends the reply.
-            note_line(number, " lacks the code-hyphen continuation (\"", Decimal(code_), "-\")");
+            note(ReplyDiagnostic::lost_continuation, number, code_);
             last = false;
         }
-        lines_.push_back(line);
+        lines_.push_back({0, line.size()});
     } else {
-        const std::string_view code_text = line.substr(0, 3);
         const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         if (number == 1) {
             code_ = code;
             if (line[0] < '2' || line[0] > '5' || line[1] > '5') {
-                note("reply code ", code_text,
-                     " is outside the grammar of RFC 5321 4.2 (first digit 2-5, second 0-5)");
+                note(ReplyDiagnostic::code_outside_grammar, code);
             }
         } else if (code != code_) {
-            note_line(number, " has code ", code_text, " but line 1 has ", Decimal(code_),
-                      " (RFC 5321 4.2.1: every line of a reply carries the same code)");
+            note(ReplyDiagnostic::code_differs, number, code, code_);
         }
         if (line.size() == 3 || line[3] == ' ') {
-            lines_.push_back(line.substr(std::min<std::size_t>(4, line.size())));
+            const std::size_t text = std::min<std::size_t>(4, line.size());
+            lines_.push_back({text, line.size() - text});
         } else if (line[3] == '-') {
-            lines_.push_back(line.substr(4));
+            lines_.push_back({4, line.size() - 4});
             last = false;
         } else {
-            note_line(number, " lacks the space or hyphen after the code");
-            lines_.push_back(line.substr(3));
+            note(ReplyDiagnostic::no_separator, number);
+            lines_.push_back({3, line.size() - 3});
         }
     }
     if (last) {
         finish_reply(false);
     } else if (raw_lines_.size() >= limits_.lines_per_reply) {
-        note("the reply was cut off after ", Decimal(limits_.lines_per_reply), " lines");
+        note(ReplyDiagnostic::cut_off, limits_.lines_per_reply);
         finish_reply(true);
     }
 }
 
 void ReplyParser::finish_reply(bool cut_off) {
-    const std::string_view enhanced = leading_enhanced_code(lines_[0]);
+    // The raw lines are all in: their buffer no longer moves, the texts can point into it.
+    line_views_.clear();
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+        line_views_.emplace_back(raw_lines_[i].data() + lines_[i].offset, lines_[i].size);
+    }
+    const std::string_view enhanced = leading_enhanced_code(line_views_[0]);
     if (!enhanced.empty() && code_ != 0) {
-        enhanced_.assign(enhanced);  // a copy: the diagnostics below may quote it
-        const Decimal code(code_);
-        if (enhanced_.front() != std::string_view(code).front()) {
-            note("enhanced code ", enhanced_, " does not match the class of reply code ", code,
-                 " (RFC 3463 2)");
+        enhanced_.assign(enhanced);
+        if (enhanced_.front() != static_cast<char>('0' + code_ / 100)) {
+            note(ReplyDiagnostic::enhanced_class, code_);
         }
-        for (std::size_t i = 0; i < lines_.size(); ++i) {
-            const std::string_view text = lines_[i];
+        for (std::size_t i = 0; i < line_views_.size(); ++i) {
+            std::string_view& text = line_views_[i];
             if (leading_enhanced_code(text) == enhanced_) {
-                lines_.remove_prefix(
-                    i, text.size() > enhanced_.size() ? enhanced_.size() + 1 : enhanced_.size());
+                text.remove_prefix(text.size() > enhanced_.size() ? enhanced_.size() + 1
+                                                                  : enhanced_.size());
             } else {
-                note_line(i + 1, " lacks the enhanced status code ", enhanced_,
-                          " that line 1 carries (RFC 2034 4)");
+                note(ReplyDiagnostic::enhanced_missing, i + 1);
             }
         }
     }
@@ -169,24 +159,28 @@ void ReplyParser::finish_reply(bool cut_off) {
 ReplyView ReplyParser::view() const {
     return ReplyView{.code = code_,
                      .enhanced = enhanced_,
-                     .lines = lines_.views(),
+                     .lines = line_views_,
                      .raw_lines = raw_lines_.views(),
                      .diagnostics = diagnostics_.views(),
                      .cut_off = cut_off_};
 }
 
 void ReplyParser::next() {
-    start_next(std::numeric_limits<std::size_t>::max());
-}
-
-void ReplyParser::start_next(std::size_t kept_bytes) {
     code_ = 0;
     enhanced_.clear();
-    lines_.clear(kept_bytes);
-    raw_lines_.clear(kept_bytes);
-    diagnostics_.clear(kept_bytes);
+    lines_.clear();
+    line_views_.clear();
+    raw_lines_.clear();
+    diagnostics_.clear();
     cut_off_ = false;
     complete_ = false;
+}
+
+void ReplyParser::give_back_storage(std::size_t kept_bytes) {
+    clear_within(lines_, kept_bytes);
+    clear_within(line_views_, kept_bytes);
+    raw_lines_.clear(kept_bytes);
+    diagnostics_.clear(kept_bytes);
 }
 
 void ReplyParser::reset() {
@@ -200,9 +194,61 @@ void ReplyParser::take(ParsedReply& into) {
     into.reply.enhanced.assign(reply.enhanced);
     assign_strings(into.reply.lines, reply.lines);
     assign_strings(into.raw_lines, reply.raw_lines);
-    assign_strings(into.diagnostics, reply.diagnostics);
+    diagnostic_texts(reply, into.diagnostics);
     into.cut_off = reply.cut_off;
-    start_next(StringList::kept_between_copies);
+    next();
+    give_back_storage(StringList::kept_between_copies);
+}
+
+namespace {
+
+std::string_view text_of(std::uint8_t kind) {
+    switch (static_cast<ReplyDiagnostic>(kind)) {
+        case ReplyDiagnostic::closed_mid_reply:
+            return "the connection closed in the middle of the reply (after {} lines)";
+        case ReplyDiagnostic::line_too_long:
+            return "line {} of the reply is {} octets long, over the {} that RFC 5321 4.5.3.1.5 "
+                   "allows";
+        case ReplyDiagnostic::line_too_long_cut:
+            return "line {} of the reply is {} octets long, over the {} that RFC 5321 4.5.3.1.5 "
+                   "allows (only the first {} were kept)";
+        case ReplyDiagnostic::bare_lf:
+            return "line {} of the reply ends with a bare LF instead of CRLF (RFC 5321 2.3.8)";
+        case ReplyDiagnostic::unterminated:
+            return "line {} of the reply has no line end (the connection closed)";
+        case ReplyDiagnostic::no_code:
+            return "line {} of the reply does not start with a three-digit reply code";
+        case ReplyDiagnostic::lost_continuation:
+            return "line {} of the reply lacks the code-hyphen continuation (\"{}-\")";
+        case ReplyDiagnostic::code_outside_grammar:
+            return "reply code {code} is outside the grammar of RFC 5321 4.2 (first digit 2-5, "
+                   "second 0-5)";
+        case ReplyDiagnostic::code_differs:
+            return "line {} of the reply has code {code} but line 1 has {} (RFC 5321 4.2.1: every "
+                   "line of a reply carries the same code)";
+        case ReplyDiagnostic::no_separator:
+            return "line {} of the reply lacks the space or hyphen after the code";
+        case ReplyDiagnostic::cut_off:
+            return "the reply was cut off after {} lines";
+        case ReplyDiagnostic::enhanced_class:
+            return "enhanced code {text} does not match the class of reply code {} (RFC 3463 2)";
+        case ReplyDiagnostic::enhanced_missing:
+            return "line {} of the reply lacks the enhanced status code {text} that line 1 "
+                   "carries (RFC 2034 4)";
+    }
+    return "unknown diagnostic";
+}
+
+}  // namespace
+
+void diagnostic_texts(const ReplyView& reply, std::vector<std::string>& out) {
+    assign_diagnostic_texts(out, reply.diagnostics, text_of, reply.enhanced);
+}
+
+std::vector<std::string> diagnostic_texts(const ReplyView& reply) {
+    std::vector<std::string> out;
+    diagnostic_texts(reply, out);
+    return out;
 }
 
 ParsedReply ReplyParser::take() {

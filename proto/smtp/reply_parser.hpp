@@ -2,19 +2,41 @@
 // A lenient parser of SMTP replies as a server sends them (RFC 5321 4.2), sans I/O.
 // Untrusted input: whatever arrives yields a reply plus diagnostics naming each deviation from
 // the grammar ("line 2 of the reply lacks the code-hyphen continuation"), never an exception,
-// and memory stays bounded by Limits however long a line or a reply gets.
+// and memory stays bounded by Limits however long a line or a reply gets. The diagnostics are
+// records (ReplyDiagnostic and its numbers) until they are read as text (take(),
+// diagnostic_texts()).
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "proto/common/bounded_line.hpp"
+#include "proto/common/diagnostic.hpp"
 #include "proto/common/string_list.hpp"
 #include "proto/smtp/reply.hpp"
 
 namespace mh::proto::smtp {
+
+// What a reply's diagnostic records (proto/common/diagnostic.hpp); the text of each is in
+// reply_parser.cpp, its numbers in the order given.
+enum class ReplyDiagnostic : std::uint8_t {
+    closed_mid_reply,      // lines so far
+    line_too_long,         // line, octets, limit
+    line_too_long_cut,     // line, octets, limit, octets kept
+    bare_lf,               // line
+    unterminated,          // line
+    no_code,               // line
+    lost_continuation,     // line, the reply's code
+    code_outside_grammar,  // the reply's code
+    code_differs,          // line, its code, the reply's code
+    no_separator,          // line
+    cut_off,               // the limit of lines
+    enhanced_class,        // the reply's code (the enhanced code is the reply's)
+    enhanced_missing,      // line
+};
 
 struct ParsedReply {
     // Code of the first line (0 when it has none); lines hold the text after "NNN-"/"NNN ",
@@ -32,9 +54,14 @@ struct ReplyView {
     std::string_view enhanced;
     std::span<const std::string_view> lines;
     std::span<const std::string_view> raw_lines;
-    std::span<const std::string_view> diagnostics;
+    std::span<const Diagnostic> diagnostics;  // ReplyDiagnostic records
     bool cut_off = false;
 };
+
+// The English text of each of `reply`'s diagnostics (what take() gives), into `out`, whose
+// strings are reused.
+void diagnostic_texts(const ReplyView& reply, std::vector<std::string>& out);
+std::vector<std::string> diagnostic_texts(const ReplyView& reply);
 
 class ReplyParser {
   public:
@@ -73,24 +100,27 @@ class ReplyParser {
   private:
     void finish_line(const ReceivedLine& received);
     void finish_reply(bool cut_off);
-    // next(), keeping at most `kept_bytes` of each list's storage.
-    void start_next(std::size_t kept_bytes);
-    template <class... Parts>
-    void note(const Parts&... parts) {
-        diagnostics_.push_back(parts...);
+    // After next(): each list's storage past `kept_bytes` is given back.
+    void give_back_storage(std::size_t kept_bytes);
+    template <class... Numbers>
+    void note(ReplyDiagnostic kind, Numbers... numbers) {
+        diagnostics_.push_back(kind, numbers...);
     }
-    // "line N of the reply" followed by `what`.
-    template <class... Parts>
-    void note_line(std::size_t number, const Parts&... what);
 
     Limits limits_;
     BoundedLineReader reader_;
-    // The reply being read: raw_lines_.size() is the number of lines so far.
+    // The reply being read: raw_lines_.size() is the number of lines so far. A line's text is a
+    // part of its raw line (lines_, made views in lines_views_ once the reply is complete).
+    struct TextPart {
+        std::size_t offset;
+        std::size_t size;
+    };
     int code_ = 0;
     std::string enhanced_;
-    StringList lines_;
+    std::vector<TextPart> lines_;
+    std::vector<std::string_view> line_views_;
     StringList raw_lines_;
-    StringList diagnostics_;
+    DiagnosticList diagnostics_;
     bool cut_off_ = false;
     bool complete_ = false;
 };

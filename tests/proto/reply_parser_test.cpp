@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -123,6 +124,35 @@ TEST(ReplyParser, EnhancedCodeMissingOnALineOrOfTheWrongClass) {
     EXPECT_EQ(replies[0].diagnostics,
               std::vector<std::string>{
                   "enhanced code 5.1.0 does not match the class of reply code 250 (RFC 3463 2)"});
+}
+
+// The class is the code's first digit as received: "020" is of class 0, not 2 (its decimal
+// value's first digit), so 2.0.0 does not match it.
+TEST(ReplyParser, EnhancedCodeClassIsTheFirstDigitOfTheCodeAsReceived) {
+    const auto replies = parse_everywhere("020 2.0.0 odd\r\n");
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].diagnostics,
+              (std::vector<std::string>{
+                  "reply code 020 is outside the grammar of RFC 5321 4.2 (first digit 2-5, "
+                  "second 0-5)",
+                  "enhanced code 2.0.0 does not match the class of reply code 20 (RFC 3463 2)"}));
+}
+
+// In place, a diagnostic is a record: its kind and numbers, no text.
+TEST(ReplyParser, ViewHoldsDiagnosticsAsRecords) {
+    ReplyParser parser;
+    parser.put("250-first\r\n251 second\r\n");
+    ASSERT_TRUE(parser.has_reply());
+    const ReplyView reply = parser.view();
+    ASSERT_EQ(reply.diagnostics.size(), 1u);
+    EXPECT_EQ(reply.diagnostics[0].kind, static_cast<std::uint8_t>(ReplyDiagnostic::code_differs));
+    EXPECT_EQ(reply.diagnostics[0].numbers[0], 2u);
+    EXPECT_EQ(reply.diagnostics[0].numbers[1], 251u);
+    EXPECT_EQ(reply.diagnostics[0].numbers[2], 250u);
+    EXPECT_EQ(diagnostic_texts(reply),
+              std::vector<std::string>{"line 2 of the reply has code 251 but line 1 has 250 "
+                                       "(RFC 5321 4.2.1: every line of a reply carries the same "
+                                       "code)"});
 }
 
 TEST(ReplyParser, LineWithoutCodeInsideAMultiLineReply) {
@@ -298,7 +328,7 @@ TEST(ReplyParser, ViewInPlaceIsWhatTakeCopies) {
         EXPECT_EQ(got.enhanced, want.reply.enhanced) << "reply " << seen;
         EXPECT_EQ(strings(got.lines), want.reply.lines) << "reply " << seen;
         EXPECT_EQ(strings(got.raw_lines), want.raw_lines) << "reply " << seen;
-        EXPECT_EQ(strings(got.diagnostics), want.diagnostics) << "reply " << seen;
+        EXPECT_EQ(diagnostic_texts(got), want.diagnostics) << "reply " << seen;
         EXPECT_EQ(got.cut_off, want.cut_off) << "reply " << seen;
         parser.next();
     };

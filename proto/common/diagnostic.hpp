@@ -1,0 +1,70 @@
+#pragma once
+// A lenient parser's diagnostics as data: which deviation (an index into the parser's table of
+// texts) and its numbers, recorded without formatting. A parser notes one or two per malformed
+// line of untrusted input; the English text is built only when someone reads it (take(), the
+// runner's reports), so a parser that is only compared with itself (the fuzz targets) never
+// formats. Shared by the SMTP reply parser and the POP3 response parser.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/common/clear_within.hpp"
+
+namespace mh::proto {
+
+struct Diagnostic {
+    static constexpr std::size_t max_numbers = 4;
+    std::uint8_t kind = 0;                           // index into the parser's table of texts
+    std::array<std::size_t, max_numbers> numbers{};  // in the order of the text's placeholders
+
+    friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
+};
+
+// Appends the text of `diagnostic`: `pattern` with each "{}" replaced by the next of its numbers
+// in decimal, each "{code}" by the next number as three digits (a reply code as received, "012"),
+// and each "{text}" by `piece` (a part of the message the parser keeps anyway, such as its
+// enhanced code). Patterns hold no other braces.
+void append_diagnostic(std::string& out, std::string_view pattern, const Diagnostic& diagnostic,
+                       std::string_view piece = {});
+
+// The diagnostics of one message; the storage only grows unless clear() is given a bound (as
+// StringList's).
+class DiagnosticList {
+  public:
+    template <class Kind, class... Numbers>
+    void push_back(Kind kind, Numbers... numbers) {
+        static_assert(sizeof...(Numbers) <= Diagnostic::max_numbers);
+        records_.push_back(
+            Diagnostic{static_cast<std::uint8_t>(kind), {static_cast<std::size_t>(numbers)...}});
+    }
+    // Forgets every record, keeping the storage; with a bound, storage grown past `kept_bytes`
+    // is given back.
+    void clear() { records_.clear(); }
+    void clear(std::size_t kept_bytes) { clear_within(records_, kept_bytes); }
+
+    std::size_t size() const { return records_.size(); }
+    bool empty() const { return records_.empty(); }
+    std::span<const Diagnostic> views() const { return records_; }
+
+  private:
+    std::vector<Diagnostic> records_;
+};
+
+// Every record's text into `out`, whose strings are reused: `pattern_of(kind)` is the parser's
+// table, `piece` its "{text}".
+template <class PatternOf>
+void assign_diagnostic_texts(std::vector<std::string>& out, std::span<const Diagnostic> records,
+                             PatternOf pattern_of, std::string_view piece) {
+    out.resize(records.size());
+    for (std::size_t index = 0; index < records.size(); ++index) {
+        out[index].clear();
+        append_diagnostic(out[index], pattern_of(records[index].kind), records[index], piece);
+    }
+}
+
+}  // namespace mh::proto
