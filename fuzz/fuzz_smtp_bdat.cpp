@@ -7,13 +7,13 @@
 // octet counts read from the segments are those of an independent model of RFC 3030 2 read on
 // the whole input, so segmentation changes nothing.
 #include <algorithm>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fuzz/support/fuzz_input.hpp"
@@ -30,32 +30,44 @@ namespace smtp = mh::proto::smtp;
 constexpr std::size_t max_size = 256;    // small, so that overflow is reached
 constexpr std::size_t line_limit = 512;  // RFC 5321 4.5.3.1.4
 
-// What a stream read, each list as one string of length-prefixed items (one buffer that only
-// grows instead of a string per item: the two outcomes are kept for the whole process).
-struct Outcome {
-    std::string messages;  // content of each message ended by BDAT ... LAST
-    std::string commands;  // every command line, in order
-    std::uint64_t total = 0;
+// What the model reads on the whole input, in order, for the stream to be checked against as
+// it reads (no copy of what the stream reads): every command line, as a view into the input,
+// and the content of each message ended by BDAT ... LAST, one after the other in `contents`.
+// Kept for the whole process: the buffers only grow.
+struct Expected {
+    std::vector<std::string_view> commands;
+    std::string contents;
+    std::vector<std::size_t> message_ends;  // where each message ends in `contents`
+    std::uint64_t total = 0;                // octets of the unfinished message
     bool overflowed = false;
 
-    bool operator==(const Outcome&) const = default;
-
     void clear() {
-        messages.clear();
         commands.clear();
+        contents.clear();
+        message_ends.clear();
         total = 0;
         overflowed = false;
     }
-    static void add(std::string& list, std::string_view item) {
-        char digits[20];  // to_chars rather than to_string: no string per item
-        char* const end = std::to_chars(digits, digits + sizeof digits, item.size()).ptr;
-        list.append(digits, end).append(1, ':').append(item);
+    std::string_view message(std::size_t i) const {
+        const std::size_t start = i == 0 ? 0 : message_ends[i - 1];
+        return std::string_view(contents).substr(start, message_ends[i] - start);
     }
 };
 
+constexpr const char* differs = "BDAT reading differs from RFC 3030 2 read on the whole input";
+
+// One for the process: each input starts a new stream in the buffers of the last one.
 class BdatStream {
   public:
-    explicit BdatStream(Outcome& outcome) : outcome_(outcome) { outcome_.clear(); }
+    void start(const Expected& expected) {
+        framer_.reset();
+        sink_ = smtp::ContentSink(max_size, 1000, sink_.take());
+        chunk_.reset();
+        last_ = false;
+        expected_ = &expected;
+        commands_ = 0;
+        messages_ = 0;
+    }
 
     void put(std::string_view bytes) {
         while (!bytes.empty()) {
@@ -81,13 +93,19 @@ class BdatStream {
     }
 
     void finish() {
-        outcome_.total = sink_.total();
-        outcome_.overflowed = sink_.overflowed();
+        require(commands_ == expected_->commands.size() &&
+                    messages_ == expected_->message_ends.size() &&
+                    sink_.total() == expected_->total &&
+                    sink_.overflowed() == expected_->overflowed,
+                differs);
     }
 
   private:
     void command(const mh::proto::FramedLineView& line) {
-        Outcome::add(outcome_.commands, line.text);
+        require(
+            commands_ < expected_->commands.size() && line.text == expected_->commands[commands_],
+            differs);
+        ++commands_;
         const auto parsed = smtp::parse_command(line.text);
         if (!parsed || parsed->verb != smtp::Verb::bdat) {
             return;
@@ -110,8 +128,11 @@ class BdatStream {
             std::string content = sink_.take();
             require(content.size() <= max_size, "the sink kept more than its limit");
             require(overflowed || content.size() == total, "the sink lost octets under its limit");
-            Outcome::add(outcome_.messages, content);
-            sink_ = smtp::ContentSink(max_size, 1000);
+            require(messages_ < expected_->message_ends.size() &&
+                        content == expected_->message(messages_),
+                    differs);
+            ++messages_;
+            sink_ = smtp::ContentSink(max_size, 1000, std::move(content));
         }
     }
 
@@ -119,11 +140,14 @@ class BdatStream {
     smtp::ContentSink sink_{max_size, 1000};
     std::optional<smtp::ChunkReader> chunk_;
     bool last_ = false;
-    Outcome& outcome_;
+    const Expected* expected_ = nullptr;
+    std::size_t commands_ = 0;  // command lines and messages read so far
+    std::size_t messages_ = 0;
 };
 
-void read(std::span<const std::string_view> segments, Outcome& outcome) {
-    BdatStream stream(outcome);
+void read(std::span<const std::string_view> segments, const Expected& expected) {
+    static BdatStream stream;
+    stream.start(expected);
     for (const auto segment : segments) {
         stream.put(segment);
     }
@@ -160,10 +184,11 @@ std::optional<Bdat> bdat_command(std::string_view line) {
 
 // The model: command lines end at CRLF (one over 512 octets is too long and no command); a BDAT
 // line is followed by exactly its size in octets, whatever they hold; LAST ends the message.
-void model(std::string_view input, Outcome& outcome) {
-    static std::string content;  // only grows: reused across inputs
-    outcome.clear();
-    content.clear();
+// `input` outlives `expected`'s views into it.
+void model(std::string_view input, Expected& expected) {
+    expected.clear();
+    std::string& content = expected.contents;  // the message being read comes last
+    std::size_t message_start = 0;
     std::uint64_t total = 0;
     std::size_t pos = 0;
     for (auto end = mh::fuzz::find_crlf(input, 0); end != std::string_view::npos;
@@ -171,7 +196,7 @@ void model(std::string_view input, Outcome& outcome) {
         const std::string_view line = input.substr(pos, end - pos);
         pos = end + 2;
         const bool too_long = line.size() + 2 > line_limit;
-        Outcome::add(outcome.commands, too_long ? std::string_view() : line);
+        expected.commands.push_back(too_long ? std::string_view() : line);
         const auto bdat = too_long ? std::nullopt : bdat_command(line);
         if (!bdat) {
             continue;
@@ -181,18 +206,20 @@ void model(std::string_view input, Outcome& outcome) {
         total += chunk.size();
         if (total <= max_size) {
             content.append(chunk);
+        } else {
+            content.resize(message_start);  // over the limit: the sink keeps nothing
         }
         if (chunk.size() < bdat->size) {
             break;  // the input ends inside the chunk
         }
         if (bdat->last) {
-            Outcome::add(outcome.messages, total <= max_size ? std::string_view(content) : "");
-            content.clear();
+            expected.message_ends.push_back(content.size());
+            message_start = content.size();
             total = 0;
         }
     }
-    outcome.total = total;
-    outcome.overflowed = total > max_size;
+    expected.total = total;
+    expected.overflowed = total > max_size;
 }
 
 }  // namespace
@@ -200,17 +227,15 @@ void model(std::string_view input, Outcome& outcome) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static std::vector<std::string_view> segments;  // all only grow: reused across inputs
     static std::string whole;
-    static Outcome outcome;
-    static Outcome expected;
+    static Expected expected;
     const std::string_view input = mh::fuzz::as_text(data, size);
     mh::fuzz::split_turns(input, segments);
-    read(segments, outcome);
     std::string_view unsplit = input;
     if (segments.size() > 1) {
         mh::fuzz::joined(segments, whole);
         unsplit = whole;
     }
     model(unsplit, expected);
-    require(outcome == expected, "BDAT reading differs from RFC 3030 2 read on the whole input");
+    read(segments, expected);
     return 0;
 }

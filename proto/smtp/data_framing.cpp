@@ -2,11 +2,33 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace mh::proto::smtp {
 
-ContentSink::ContentSink(std::size_t max_size, std::size_t text_line_limit)
-    : max_size_(max_size), text_line_limit_(text_line_limit) {}
+namespace {
+
+// The first `c` in [from, end), or nullptr: memchr, not a loop over octets, because this is the
+// hot path of every message received.
+const char* find(const char* from, const char* end, char c) {
+    return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(end - from)));
+}
+
+// Whether the octets before `at` end in CRLF, given the octets from `start` to `at` and whether
+// the octet before `start` was a CR.
+bool after_crlf(const char* start, const char* at, bool cr_before_start) {
+    if (at - start >= 2) {
+        return at[-2] == '\r' && at[-1] == '\n';
+    }
+    return at - start == 1 && cr_before_start && at[-1] == '\n';
+}
+
+}  // namespace
+
+ContentSink::ContentSink(std::size_t max_size, std::size_t text_line_limit, std::string storage)
+    : max_size_(max_size), text_line_limit_(text_line_limit), content_(std::move(storage)) {
+    content_.clear();
+}
 
 void ContentSink::append(std::string_view bytes) {
     if (bytes.empty()) {
@@ -25,35 +47,37 @@ void ContentSink::append(std::string_view bytes) {
     content_.append(bytes);
 }
 
-// Finds bare CR / LF, NUL and long lines with memchr scans rather than octet by octet: this is
-// the hot loop of every message received.
+// Finds bare CR / LF, NUL and long lines with memchr scans rather than octet by octet. The
+// flags are kept in locals meanwhile: each load of a bool member is checked again (UBSan).
 void ContentSink::note_line_ends(std::string_view bytes) {
     const char* const begin = bytes.data();
     const char* const end = begin + bytes.size();
-    const auto find = [end](const char* from, char c) {
-        return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(end - from)));
-    };
+    ContentFlags flags = flags_;
     // A CR that ended the previous append is bare unless this one starts with its LF.
-    flags_.bare_cr = flags_.bare_cr || (last_cr_ && *begin != '\n');
-    flags_.nul = flags_.nul || find(begin, '\0') != nullptr;
+    flags.bare_cr = flags.bare_cr || (last_cr_ && *begin != '\n');
+    flags.nul = flags.nul || find(begin, end, '\0') != nullptr;
     // Every CR but a final one must be followed by LF; the final one is judged next time.
-    for (const char* cr = find(begin, '\r'); cr != nullptr && !flags_.bare_cr;
-         cr = find(cr + 1, '\r')) {
-        flags_.bare_cr = cr + 1 < end && cr[1] != '\n';
+    for (const char* cr = flags.bare_cr ? nullptr : find(begin, end, '\r'); cr != nullptr;
+         cr = find(cr + 1, end, '\r')) {
+        if (cr + 1 != end && cr[1] != '\n') {
+            flags.bare_cr = true;
+            break;
+        }
     }
     // Every LF must follow a CR; line lengths count both (RFC 5321 4.5.3.1.6).
+    std::size_t line_length = line_length_;
     const char* line = begin;
-    for (const char* lf = find(begin, '\n'); lf != nullptr; lf = find(lf + 1, '\n')) {
-        const bool after_cr = lf > begin ? lf[-1] == '\r' : last_cr_;
-        flags_.bare_lf = flags_.bare_lf || !after_cr;
-        line_length_ += static_cast<std::size_t>(lf - line) + 1;
-        flags_.long_line = flags_.long_line || line_length_ > text_line_limit_;
-        line_length_ = 0;
+    for (const char* lf = find(begin, end, '\n'); lf != nullptr; lf = find(line, end, '\n')) {
+        flags.bare_lf = flags.bare_lf || !after_crlf(begin, lf + 1, last_cr_);
+        flags.long_line = flags.long_line ||
+                          line_length + static_cast<std::size_t>(lf - line) + 1 > text_line_limit_;
+        line_length = 0;
         line = lf + 1;
     }
-    line_length_ += static_cast<std::size_t>(end - line);
-    flags_.long_line = flags_.long_line || line_length_ > text_line_limit_;
+    line_length_ = line_length + static_cast<std::size_t>(end - line);
+    flags.long_line = flags.long_line || line_length_ > text_line_limit_;
     last_cr_ = end[-1] == '\r';
+    flags_ = flags;
 }
 
 std::string ContentSink::take() {
@@ -62,16 +86,8 @@ std::string ContentSink::take() {
     return out;
 }
 
-namespace {
-
-const char* find_lf(std::string_view bytes, std::size_t from) {
-    return static_cast<const char*>(std::memchr(bytes.data() + from, '\n', bytes.size() - from));
-}
-
-}  // namespace
-
-DataReader::DataReader(std::size_t max_size, std::size_t text_line_limit)
-    : sink_(max_size, text_line_limit) {}
+DataReader::DataReader(std::size_t max_size, std::size_t text_line_limit, std::string storage)
+    : sink_(max_size, text_line_limit, std::move(storage)) {}
 
 std::size_t DataReader::put(std::string_view bytes) {
     std::size_t i = 0;
@@ -108,35 +124,39 @@ std::size_t DataReader::put(std::string_view bytes) {
                     last_cr_ = true;
                 }
                 break;
-            case State::middle: {
-                // Copy in one go every line up to one that starts with "." (or the end of the
-                // bytes): only a dot at a line start needs the states above.
-                std::size_t end = bytes.size();
-                bool line_ended = false;
-                for (const char* lf = find_lf(bytes, i); lf != nullptr;) {
-                    const auto at = static_cast<std::size_t>(lf - bytes.data());
-                    const bool after_cr = at > i ? bytes[at - 1] == '\r' : last_cr_;
-                    if (after_cr && (at + 1 == bytes.size() || bytes[at + 1] == '.')) {
-                        end = at + 1;
-                        line_ended = true;
-                        break;
-                    }
-                    lf = find_lf(bytes, at + 1);
-                }
-                const std::string_view run = bytes.substr(i, end - i);
-                sink_.append(run);
-                last_cr_ = run.back() == '\r';
-                if (line_ended) {
-                    state_ = State::line_start;
-                }
-                i = end;
+            case State::middle:
+                i = copy_run(bytes, i);
                 break;
-            }
             case State::done:
                 break;
         }
     }
     return i;
+}
+
+// Copies the content from `from` up to a dot that starts a line, which it consumes (the reader
+// is then in `dot`), or up to the end of the bytes. Only such a dot needs the states of put(),
+// so this looks for dots, not for line ends (the sink's scan finds those).
+std::size_t DataReader::copy_run(std::string_view bytes, std::size_t from) {
+    const char* const start = bytes.data() + from;
+    const char* const end = bytes.data() + bytes.size();
+    const char* dot = find(start, end, '.');
+    while (dot != nullptr && !after_crlf(start, dot, last_cr_)) {
+        dot = find(dot + 1, end, '.');
+    }
+    const char* const run_end = dot != nullptr ? dot : end;
+    sink_.append({start, static_cast<std::size_t>(run_end - start)});
+    if (dot != nullptr) {
+        state_ = State::dot;
+        return static_cast<std::size_t>(dot + 1 - bytes.data());
+    }
+    // The bytes end inside a line or at a line end; the next bytes go on from there.
+    if (after_crlf(start, end, last_cr_)) {
+        state_ = State::line_start;
+    } else {
+        last_cr_ = end[-1] == '\r';
+    }
+    return bytes.size();
 }
 
 std::size_t ChunkReader::put(std::string_view bytes, ContentSink& sink) {
@@ -153,25 +173,35 @@ std::size_t ChunkReader::skip(std::string_view bytes) {
 
 std::string frame_data(std::string_view content) {
     std::string out;
-    out.reserve(content.size() + content.size() / 64 + 5);
-    // Line by line with memchr, not octet by octet: a dot is doubled where a line starts.
+    frame_data(content, out);
+    return out;
+}
+
+void frame_data(std::string_view content, std::string& out) {
+    out.reserve(out.size() + content.size() + content.size() / 64 + 5);
+    // Line by line with memchr, not octet by octet: a dot is doubled where a line starts, at the
+    // start and after CRLF (after a bare LF no line starts: the reader sees none there either).
+    const char* line = content.data();
+    const char* const end = line + content.size();
     bool line_start = true;
-    for (std::size_t pos = 0; pos < content.size();) {
-        if (line_start && content[pos] == '.') {
+    while (line != end) {
+        if (line_start && *line == '.') {
             out += '.';
         }
-        const char* lf = find_lf(content, pos);
-        const std::size_t end =
-            lf == nullptr ? content.size() : static_cast<std::size_t>(lf - content.data()) + 1;
-        out.append(content.data() + pos, end - pos);  // not substr(): no range check per line
-        line_start = lf != nullptr && end >= 2 && content[end - 2] == '\r';
-        pos = end;
+        const auto* lf =
+            static_cast<const char*>(std::memchr(line, '\n', static_cast<std::size_t>(end - line)));
+        if (lf == nullptr) {
+            out.append(line, end);
+            break;
+        }
+        out.append(line, lf + 1);
+        line_start = lf != content.data() && lf[-1] == '\r';
+        line = lf + 1;
     }
     if (!content.empty() && !content.ends_with("\r\n")) {
         out += "\r\n";
     }
     out += ".\r\n";
-    return out;
 }
 
 }  // namespace mh::proto::smtp

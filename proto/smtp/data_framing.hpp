@@ -27,7 +27,9 @@ struct ContentFlags {
 // Keeps message content within a size limit and notes what is in it; shared by DATA and BDAT.
 class ContentSink {
   public:
-    ContentSink(std::size_t max_size, std::size_t text_line_limit);
+    // `storage`: a buffer to keep the content in, cleared first and its capacity kept (such as
+    // one an earlier take() returned, so that a reader per message need not allocate).
+    ContentSink(std::size_t max_size, std::size_t text_line_limit, std::string storage = {});
 
     void append(std::string_view bytes);
     // Room for `octets` of content (at most the size limit) up front: no regrowth while a
@@ -60,7 +62,7 @@ class ContentSink {
 // Reads DATA content after the 354 reply: unstuffs dots and stops at end-of-data.
 class DataReader {
   public:
-    DataReader(std::size_t max_size, std::size_t text_line_limit);
+    DataReader(std::size_t max_size, std::size_t text_line_limit, std::string storage = {});
 
     // Consumes bytes up to and including the end-of-data line (or all of them before it);
     // returns how many were consumed. Bytes after the end belong to the next command.
@@ -73,6 +75,8 @@ class DataReader {
     std::string take() { return sink_.take(); }
 
   private:
+    std::size_t copy_run(std::string_view bytes, std::size_t from);
+
     enum class State {
         line_start,  // after CRLF, or at the start of the data
         middle,      // inside a line
@@ -104,5 +108,7 @@ class ChunkReader {
 // Client side: the DATA wire form of `content`: a "." doubled at every line start (4.5.2),
 // CRLF added when the content does not end in one, then the end-of-data line ".\r\n".
 std::string frame_data(std::string_view content);
+// The same, appended to `out` (a caller framing many messages keeps one buffer).
+void frame_data(std::string_view content, std::string& out);
 
 }  // namespace mh::proto::smtp

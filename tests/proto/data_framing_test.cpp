@@ -91,6 +91,35 @@ TEST(DataReader, StuffAndUnstuffRoundTrip) {
     EXPECT_EQ(frame_data(".\r\n"), "..\r\n.\r\n");
 }
 
+TEST(DataReader, OnlyADotAfterCrlfStartsALine) {
+    // After a bare LF or CR, or after a stuffing dot, a dot is content: neither stuffing nor end.
+    EXPECT_EQ(read_every_split("x\n.\r\n.\r\n").content, "x\n.\r\n");
+    EXPECT_EQ(read_every_split("x\r.\r\n.\r\n").content, "x\r.\r\n");
+    EXPECT_EQ(read_every_split("..\r\n.\r\n").content, ".\r\n");
+    EXPECT_EQ(read_every_split(".\r.\r\n.\r\n").content, "\r.\r\n");
+    EXPECT_EQ(read_every_split("a.b\r\n\r\n..\r\n.\r\n").content, "a.b\r\n\r\n.\r\n");
+}
+
+TEST(DataReader, ContentGoesIntoTheStorageGiven) {
+    std::string storage = "from an earlier message";
+    storage.reserve(4096);
+    const char* const buffer = storage.data();
+    DataReader reader(1 << 20, 1000, std::move(storage));
+    EXPECT_EQ(reader.put("a\r\n.\r\n"), 6U);
+    ASSERT_TRUE(reader.done());
+    const std::string content = reader.take();
+    EXPECT_EQ(content, "a\r\n");
+    EXPECT_EQ(content.data(), buffer);  // no new allocation
+}
+
+TEST(FrameData, AppendsToTheBufferGiven) {
+    std::string out = "MAIL FROM:<a@b>\r\n";
+    frame_data(".x\r\ny", out);
+    EXPECT_EQ(out, "MAIL FROM:<a@b>\r\n..x\r\ny\r\n.\r\n");
+    // A dot after a bare LF starts no line, so it is not doubled (the reader keeps it as is).
+    EXPECT_EQ(frame_data("a\n.b"), "a\n.b\r\n.\r\n");
+}
+
 // The sequences published by the 2023 SMTP smuggling research: none ends the data, so the
 // commands after them stay message content and the real end comes later.
 const std::vector<std::string> smuggling_sequences = {
