@@ -3,12 +3,12 @@
 // RFC 3030) parsed into values. Verbs are case-insensitive (2.4). The parser checks syntax only;
 // whether a command is allowed now, and which parameters are supported, is the session's call.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
-#include <vector>
 
 #include "proto/common/parse_result.hpp"
 #include "proto/smtp/address.hpp"
@@ -37,10 +37,54 @@ std::string_view verb_name(Verb verb);
 // Case-insensitive lookup; nullopt for anything else.
 std::optional<Verb> find_verb(std::string_view word);
 
-// esmtp-param = esmtp-keyword ["=" esmtp-value] (4.1.2); keyword kept in upper case.
+// esmtp-param = esmtp-keyword ["=" esmtp-value] (4.1.2): views into the command line, as sent.
+// Keywords are case-insensitive (2.4): compare them with iequals (proto/common/ascii.hpp).
 struct EsmtpParam {
-    std::string keyword;
-    std::optional<std::string> value;
+    std::string_view keyword;
+    std::optional<std::string_view> value;
+};
+
+// Mail-parameters / Rcpt-parameters = esmtp-param *(SP esmtp-param) (4.1.2): the parameter text
+// of the command line, read one parameter at a time, so that a command's parameters cost no
+// allocation. Views: valid as long as the line given to parse_command.
+class EsmtpParams {
+  public:
+    // A forward iterator whose elements are values (views cut from the text when read).
+    class iterator {
+      public:
+        using value_type = EsmtpParam;
+        using difference_type = std::ptrdiff_t;
+
+        iterator() = default;
+        EsmtpParam operator*() const;
+        iterator& operator++();
+        iterator operator++(int) {
+            const iterator before = *this;
+            ++*this;
+            return before;
+        }
+        bool operator==(const iterator& other) const { return item_.data() == other.item_.data(); }
+
+      private:
+        friend class EsmtpParams;
+        iterator(std::string_view item, const char* text_end) : item_(item), text_end_(text_end) {}
+
+        std::string_view item_;           // "keyword[=value]"; data() is null at the end
+        const char* text_end_ = nullptr;  // where the parameter text ends
+    };
+
+    EsmtpParams() = default;
+    explicit EsmtpParams(std::string_view text) : text_(text) {}
+
+    iterator begin() const;
+    iterator end() const { return {}; }
+    bool empty() const { return text_.empty(); }
+    EsmtpParam front() const { return *begin(); }
+    // The parameters as the line has them: "SIZE=100 BODY=8BITMIME".
+    std::string_view text() const { return text_; }
+
+  private:
+    std::string_view text_;
 };
 
 struct HelloArgs {  // EHLO / HELO
@@ -49,11 +93,11 @@ struct HelloArgs {  // EHLO / HELO
 };
 struct MailArgs {  // MAIL FROM:<reverse-path> [SP Mail-parameters]
     Path path;
-    std::vector<EsmtpParam> params;
+    EsmtpParams params;
 };
 struct RcptArgs {  // RCPT TO:<forward-path> [SP Rcpt-parameters]
     Path path;
-    std::vector<EsmtpParam> params;
+    EsmtpParams params;
 };
 struct BdatArgs {  // BDAT chunk-size [SP "LAST"]
     std::uint64_t size = 0;
@@ -93,7 +137,8 @@ struct CommandParseOptions {
     bool utf8_recipients = false;
 };
 
-// `line` without its CRLF; trailing spaces and tabs are ignored (RFC 5321 4.1.1).
+// `line` without its CRLF; trailing spaces and tabs are ignored (RFC 5321 4.1.1). The parameters
+// of MAIL and RCPT are views into `line`: the command must not outlive it.
 ParseResult<Command, CommandError> parse_command(std::string_view line,
                                                  CommandParseOptions options = {});
 

@@ -54,10 +54,11 @@ void append_piece(std::string& out, Shortened piece) {
 constexpr std::size_t shown_keyword = 64;
 constexpr std::size_t shown_reason = 256;
 
+// Keywords are case-insensitive (RFC 5321 2.4): replies name them in upper case.
 std::string keyword_for_reply(std::string_view keyword) {
     std::string shown;
     append_piece(shown, Shortened{keyword, shown_keyword});
-    return shown;
+    return ascii_upper(shown);
 }
 
 // Sequencing rules of each verb, checked before its handler runs.
@@ -440,15 +441,16 @@ struct Session::Impl : ConnectionState {
             return;
         }
         Envelope envelope;
-        for (auto param = args.params.begin(); param != args.params.end(); ++param) {
+        for (auto at = args.params.begin(); at != args.params.end(); ++at) {
+            const EsmtpParam param = *at;
             const auto same = [&param](const EsmtpParam& other) {
-                return other.keyword == param->keyword;
+                return iequals(other.keyword, param.keyword);
             };
-            if (std::any_of(args.params.begin(), param, same)) {
-                fail(501, "5.5.4", "Duplicate MAIL parameter ", param->keyword);
+            if (std::any_of(args.params.begin(), at, same)) {
+                fail(501, "5.5.4", "Duplicate MAIL parameter ", keyword_for_reply(param.keyword));
                 return;
             }
-            if (auto refusal = apply_mail_param(*param, envelope)) {
+            if (auto refusal = apply_mail_param(param, envelope)) {
                 fail(*refusal);
                 return;
             }
@@ -462,10 +464,10 @@ struct Session::Impl : ConnectionState {
     }
 
     std::optional<Refusal> apply_mail_param(const EsmtpParam& param, Envelope& envelope) const {
-        const auto value = param.value.value_or("");
-        if (param.keyword == "SIZE") {  // RFC 1870 6
+        const std::string_view value = param.value.value_or(std::string_view{});
+        if (iequals(param.keyword, "SIZE")) {  // RFC 1870 6
             const bool digits =
-                !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+                !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
             if (!digits) {
                 return Refusal{501, "5.5.4", "SIZE needs one decimal value (RFC 1870 6)"};
             }
@@ -485,7 +487,7 @@ struct Session::Impl : ConnectionState {
             envelope.declared_size = size;
             return std::nullopt;
         }
-        if (param.keyword == "BODY") {  // RFC 6152 2
+        if (iequals(param.keyword, "BODY")) {  // RFC 6152 2
             // Parameter values are case-insensitive like the keywords (RFC 5321 2.4).
             if (iequals(value, "8BITMIME") || iequals(value, "7BIT")) {
                 envelope.body_8bitmime = iequals(value, "8BITMIME");
@@ -493,14 +495,14 @@ struct Session::Impl : ConnectionState {
             }
             return Refusal{501, "5.5.4", "BODY must be 7BIT or 8BITMIME (RFC 6152 2)"};
         }
-        if (param.keyword == "SMTPUTF8") {  // RFC 6531 3.4
+        if (iequals(param.keyword, "SMTPUTF8")) {  // RFC 6531 3.4
             if (param.value) {
                 return Refusal{501, "5.5.4", "SMTPUTF8 takes no value (RFC 6531 3.4)"};
             }
             envelope.smtputf8 = true;
             return std::nullopt;
         }
-        if (param.keyword == "AUTH" && param.value) {
+        if (iequals(param.keyword, "AUTH") && param.value) {
             // RFC 4954 5: accepted; the claimed submitter is not trusted, so it is dropped.
             return std::nullopt;
         }
@@ -517,8 +519,8 @@ struct Session::Impl : ConnectionState {
             return;
         }
         if (!args.params.empty()) {
-            fail(555, "5.5.4", "RCPT parameter ",
-                 Shortened{args.params.front().keyword, shown_keyword}, " not recognized");
+            fail(555, "5.5.4", "RCPT parameter ", keyword_for_reply(args.params.front().keyword),
+                 " not recognized");
             return;
         }
         if (transaction->recipients.size() >= config.limits.max_recipients) {

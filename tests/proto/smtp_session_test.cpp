@@ -337,6 +337,10 @@ TEST(SmtpSession, MailParameters) {
     // RFC 5321 2.4: parameter values are case-insensitive like the keywords.
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> body=8bitmime"), "250 2.1.0");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> Body=7bit"), "250 2.1.0");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> size=1000 smtputf8"), "250 2.1.0");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> size=1 Size=2"), "501 5.5.4");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> size=10485761"), "552 5.3.4");
+    EXPECT_EQ(codes("MAIL FROM:<a@remote.example> smtputf8=yes"), "501 5.5.4");
     // RFC 1870 6.1: a declared size over the limit is 552.
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=10485761"), "552 5.3.4");
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SIZE=10485760"), "250 2.1.0");
@@ -351,6 +355,12 @@ TEST(SmtpSession, MailParameters) {
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> SMTPUTF8=yes"), "501 5.5.4");
     // RFC 5321 4.1.1.11: an unrecognized parameter is 555.
     EXPECT_EQ(codes("MAIL FROM:<a@remote.example> RET=HDRS"), "555 5.5.4");
+    // Replies name keywords in upper case, however they were sent.
+    EXPECT_EQ(last_line(converse(config, {ehlo, "MAIL FROM:<a@remote.example> ret=HDRS\r\n"})),
+              "555 5.5.4 MAIL parameter RET not recognized (RFC 5321 4.1.1.11)");
+    EXPECT_EQ(
+        last_line(converse(config, {ehlo, "MAIL FROM:<a@remote.example> body=7BIT Body=7BIT\r\n"})),
+        "501 5.5.4 Duplicate MAIL parameter BODY");
     // Path syntax errors are 501 with the sender code of RFC 3463 (X.1.7).
     EXPECT_EQ(codes("MAIL FROM:<a@@remote.example>"), "501 5.1.7");
     EXPECT_EQ(codes("MAIL FROM:a@remote.example"), "501 5.5.4");  // no brackets: command syntax
