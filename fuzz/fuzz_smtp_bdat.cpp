@@ -230,11 +230,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static Expected expected;
     const std::string_view input = mh::fuzz::as_text(data, size);
     mh::fuzz::split_turns(input, segments);
-    std::string_view unsplit = input;
-    if (segments.size() > 1) {
-        mh::fuzz::joined(segments, whole);
-        unsplit = whole;
-    }
+    const std::string_view unsplit = mh::fuzz::unsplit(input, segments, whole);
     model(unsplit, expected);
     read(segments, expected);
     return 0;

@@ -89,11 +89,7 @@ void check_raw(std::string_view input, const std::vector<std::string_view>& segm
     static std::string whole;  // all only grow: reused across inputs
     static Outcome got;
     static Outcome expected;
-    std::string_view unsplit = input;
-    if (segments.size() > 1) {
-        mh::fuzz::joined(segments, whole);
-        unsplit = whole;
-    }
+    const std::string_view unsplit = mh::fuzz::unsplit(input, segments, whole);
     read(segments, got);
     model(unsplit, expected);
     require(got.done == expected.done,

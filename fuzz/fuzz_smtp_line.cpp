@@ -102,11 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static mh::proto::LineFramer framer(line_limit);
     const std::string_view input = mh::fuzz::as_text(data, size);
     mh::fuzz::split_turns(input, segments);
-    std::string_view unsplit = input;
-    if (segments.size() > 1) {
-        mh::fuzz::joined(segments, whole);
-        unsplit = whole;
-    }
+    const std::string_view unsplit = mh::fuzz::unsplit(input, segments, whole);
     LineStream framed(framer, segments);
     ModelLines model(unsplit);
     mh::proto::FramedLineView line;

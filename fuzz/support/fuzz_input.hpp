@@ -64,6 +64,17 @@ inline std::string joined(const std::vector<std::string_view>& turns) {
     return out;
 }
 
+// The input without its turn separators: `input` itself when it has none, else its turns joined
+// into `storage` (which the caller keeps across inputs, so that it only grows).
+inline std::string_view unsplit(std::string_view input, const std::vector<std::string_view>& turns,
+                                std::string& storage) {
+    if (turns.size() <= 1) {
+        return input;
+    }
+    joined(turns, storage);
+    return storage;
+}
+
 // Where the first CRLF at or after `from` starts, or npos. The targets' models cut their input
 // into lines with this: memchr for the LF, where string_view::find("\r\n") compares with memcmp,
 // which goes through ASan's interceptor and libFuzzer's memcmp hook on every line.
