@@ -1,19 +1,18 @@
 #include "proto/common/diagnostic.hpp"
 
-#include <charconv>
-#include <iterator>
+#include "proto/common/concat.hpp"
 
 namespace mh::proto {
 
 namespace {
 
-void append_number(std::string& out, std::size_t number, int width) {
-    char digits[24];
-    const auto end = std::to_chars(std::begin(digits), std::end(digits), number).ptr;
-    for (auto size = end - digits; size < width; ++size) {
-        out += '0';
+void append_number(std::string& out, std::size_t number, std::size_t width) {
+    const Decimal decimal(number);
+    const std::string_view digits = decimal;
+    if (digits.size() < width) {
+        out.append(width - digits.size(), '0');
     }
-    out.append(digits, end);
+    out.append(digits);
 }
 
 }  // namespace
