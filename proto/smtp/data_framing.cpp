@@ -15,8 +15,10 @@ const char* find(const char* from, const char* end, char c) {
 }
 
 // Whether the octets before `at` end in CRLF, given the octets from `start` to `at` and whether
-// the octet before `start` was a CR.
-bool after_crlf(const char* start, const char* at, bool cr_before_start) {
+// the octet before `start` was a CR. Inlined: a call per dot in the content otherwise (the
+// sanitizer build does not inline it by itself).
+[[gnu::always_inline]] inline bool after_crlf(const char* start, const char* at,
+                                              bool cr_before_start) {
     if (at - start >= 2) {
         return at[-2] == '\r' && at[-1] == '\n';
     }
@@ -31,11 +33,7 @@ ContentSink::ContentSink(std::size_t max_size, std::size_t text_line_limit, std:
 }
 
 void ContentSink::append(std::string_view bytes) {
-    if (bytes.empty()) {
-        return;
-    }
     total_ += bytes.size();
-    note_line_ends(bytes);
     if (overflowed_) {
         return;
     }
@@ -47,37 +45,32 @@ void ContentSink::append(std::string_view bytes) {
     content_.append(bytes);
 }
 
-// Finds bare CR / LF, NUL and long lines with memchr scans rather than octet by octet. The
-// flags are kept in locals meanwhile: each load of a bool member is checked again (UBSan).
-void ContentSink::note_line_ends(std::string_view bytes) {
-    const char* const begin = bytes.data();
-    const char* const end = begin + bytes.size();
-    ContentFlags flags = flags_;
-    // A CR that ended the previous append is bare unless this one starts with its LF.
-    flags.bare_cr = flags.bare_cr || (last_cr_ && *begin != '\n');
-    flags.nul = flags.nul || find(begin, end, '\0') != nullptr;
-    // Every CR but a final one must be followed by LF; the final one is judged next time.
-    for (const char* cr = flags.bare_cr ? nullptr : find(begin, end, '\r'); cr != nullptr;
-         cr = find(cr + 1, end, '\r')) {
-        if (cr + 1 != end && cr[1] != '\n') {
-            flags.bare_cr = true;
+// memchr scans rather than octet by octet, the flags in locals (each load of a bool member is
+// checked again by UBSan), and no CR scan once a bare one is found.
+ContentFlags ContentSink::flags() const {
+    const char* const begin = content_.data();
+    const char* const end = begin + content_.size();
+    bool bare_cr = false;
+    for (const char* cr = find(begin, end, '\r'); cr != nullptr; cr = find(cr + 1, end, '\r')) {
+        if (cr + 1 == end || cr[1] != '\n') {
+            bare_cr = true;
             break;
         }
     }
     // Every LF must follow a CR; line lengths count both (RFC 5321 4.5.3.1.6).
-    std::size_t line_length = line_length_;
+    bool bare_lf = false;
+    std::size_t longest = 0;
     const char* line = begin;
     for (const char* lf = find(begin, end, '\n'); lf != nullptr; lf = find(line, end, '\n')) {
-        flags.bare_lf = flags.bare_lf || !after_crlf(begin, lf + 1, last_cr_);
-        flags.long_line = flags.long_line ||
-                          line_length + static_cast<std::size_t>(lf - line) + 1 > text_line_limit_;
-        line_length = 0;
+        bare_lf = bare_lf || lf == begin || lf[-1] != '\r';
+        longest = std::max(longest, static_cast<std::size_t>(lf + 1 - line));
         line = lf + 1;
     }
-    line_length_ = line_length + static_cast<std::size_t>(end - line);
-    flags.long_line = flags.long_line || line_length_ > text_line_limit_;
-    last_cr_ = end[-1] == '\r';
-    flags_ = flags;
+    longest = std::max(longest, static_cast<std::size_t>(end - line));
+    return {.bare_cr = bare_cr,
+            .bare_lf = bare_lf,
+            .nul = find(begin, end, '\0') != nullptr,
+            .long_line = longest > text_line_limit_};
 }
 
 std::string ContentSink::take() {
@@ -140,8 +133,9 @@ std::size_t DataReader::put(std::string_view bytes) {
 std::size_t DataReader::copy_run(std::string_view bytes, std::size_t from) {
     const char* const start = bytes.data() + from;
     const char* const end = bytes.data() + bytes.size();
+    const bool cr_before_start = last_cr_;  // a local: each load of the member is checked (UBSan)
     const char* dot = find(start, end, '.');
-    while (dot != nullptr && !after_crlf(start, dot, last_cr_)) {
+    while (dot != nullptr && !after_crlf(start, dot, cr_before_start)) {
         dot = find(dot + 1, end, '.');
     }
     const char* const run_end = dot != nullptr ? dot : end;
@@ -151,7 +145,7 @@ std::size_t DataReader::copy_run(std::string_view bytes, std::size_t from) {
         return static_cast<std::size_t>(dot + 1 - bytes.data());
     }
     // The bytes end inside a line or at a line end; the next bytes go on from there.
-    if (after_crlf(start, end, last_cr_)) {
+    if (after_crlf(start, end, cr_before_start)) {
         state_ = State::line_start;
     } else {
         last_cr_ = end[-1] == '\r';

@@ -24,7 +24,7 @@ struct ContentFlags {
     bool line_ends_clean() const { return !bare_cr && !bare_lf && !nul; }
 };
 
-// Keeps message content within a size limit and notes what is in it; shared by DATA and BDAT.
+// Keeps message content within a size limit and tells what is in it; shared by DATA and BDAT.
 class ContentSink {
   public:
     // `storage`: a buffer to keep the content in, cleared first and its capacity kept (such as
@@ -36,27 +36,21 @@ class ContentSink {
     // caller that knows the size appends.
     void reserve(std::size_t octets) { content_.reserve(octets < max_size_ ? octets : max_size_); }
     bool overflowed() const { return overflowed_; }
-    // A CR at the very end is bare too: no LF can follow it any more (BDAT content).
-    ContentFlags flags() const {
-        ContentFlags flags = flags_;
-        flags.bare_cr = flags.bare_cr || last_cr_;
-        return flags;
-    }
+    // What the content kept so far holds, judged by a scan of it when asked (once per message,
+    // not on every append). A CR at the very end is bare: no LF can follow it any more (BDAT
+    // content). An overflowed sink keeps nothing, so it reports nothing: refuse its message first.
+    ContentFlags flags() const;
     // Octets offered, including those dropped beyond the limit.
     std::uint64_t total() const { return total_; }
+    // The content, leaving the sink empty: read flags() first.
     std::string take();
 
   private:
-    void note_line_ends(std::string_view bytes);
-
     std::size_t max_size_;
     std::size_t text_line_limit_;
     std::string content_;
     std::uint64_t total_ = 0;
-    std::size_t line_length_ = 0;
-    bool last_cr_ = false;
     bool overflowed_ = false;
-    ContentFlags flags_;
 };
 
 // Reads DATA content after the 354 reply: unstuffs dots and stops at end-of-data.
@@ -70,6 +64,8 @@ class DataReader {
     bool done() const { return state_ == State::done; }
 
     const ContentSink& content() const { return sink_; }
+    // For a caller that reads the flags and then takes the content (take() empties the sink).
+    ContentSink& content() { return sink_; }
     void reserve(std::size_t octets) { sink_.reserve(octets); }
     // The unstuffed content, ending in the CRLF before the dot line.
     std::string take() { return sink_.take(); }

@@ -231,5 +231,27 @@ TEST(ContentSink, FlagsAcrossAppends) {
     EXPECT_EQ(sink.total(), 209U);
 }
 
+TEST(ContentSink, LongLineAcrossAppends) {
+    ContentSink sink(100, 10);  // a line of at most 10 octets, CRLF included
+    sink.append("12345");
+    sink.append("678\r");
+    sink.append("\nabcde");
+    EXPECT_FALSE(sink.flags().long_line);  // "12345678\r\n" is 10
+    sink.append("fghijk");
+    EXPECT_TRUE(sink.flags().long_line);  // an unfinished line of 11 is long already
+}
+
+TEST(ContentSink, AnOverflowedSinkKeepsNothingToReport) {
+    ContentSink sink(8, 1000);
+    sink.append("a\rb\n\0"s);
+    EXPECT_FALSE(sink.flags().line_ends_clean());
+    sink.append("123456");
+    EXPECT_TRUE(sink.overflowed());
+    const ContentFlags flags = sink.flags();  // the content is dropped: the caller refuses first
+    EXPECT_TRUE(flags.line_ends_clean());
+    EXPECT_FALSE(flags.long_line);
+    EXPECT_TRUE(sink.take().empty());
+}
+
 }  // namespace
 }  // namespace mh::proto::smtp
