@@ -10,10 +10,8 @@
 // long line) is what RFC 5321 2.3.8 and 4.5.3.1.6, read octet by octet, find in the model's.
 #include <cstddef>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "fuzz/support/fuzz_input.hpp"
 #include "proto/smtp/data_framing.hpp"
@@ -34,15 +32,12 @@ struct Outcome {
 };
 
 // `outcome`: reused across inputs (the reader appends into its content's buffer).
-void read(std::span<const std::string_view> segments, Outcome& outcome) {
+void read(const mh::fuzz::Turns& segments, Outcome& outcome) {
     smtp::DataReader reader(max_size, text_line, std::move(outcome.content));
-    std::size_t octets = 0;
-    for (const std::string_view segment : segments) {
-        octets += segment.size();
-    }
-    reader.reserve(octets);  // unstuffing only shrinks: no regrowth while reading
+    reader.reserve(segments.whole().size());  // unstuffing only shrinks: no regrowth while reading
     outcome.consumed = 0;
-    for (std::string_view segment : segments) {
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        std::string_view segment = segments[i];
         while (!segment.empty() && !reader.done()) {
             const std::size_t used = reader.put(segment);
             require(used > 0 && used <= segment.size(), "DataReader made no progress");
@@ -109,13 +104,11 @@ smtp::ContentFlags flags_of(std::string_view content) {
 
 // The reader on the input as segmented against the model on the whole: they agree exactly, so
 // the segmentation changes nothing (an unsegmented input checks the reader in one piece).
-void check_raw(std::string_view input, const std::vector<std::string_view>& segments) {
-    static std::string whole;  // all only grow: reused across inputs
-    static Outcome got;
+void check_raw(const mh::fuzz::Turns& segments) {
+    static Outcome got;  // both only grow: reused across inputs
     static Outcome expected;
-    const std::string_view unsplit = mh::fuzz::unsplit(input, segments, whole);
     read(segments, got);
-    model(unsplit, expected);
+    model(segments.whole(), expected);
     require(got.done == expected.done,
             "end-of-data found where RFC 5321 4.5.2 sees none, or missed");
     require(got.consumed == expected.consumed, "end-of-data found at another offset");
@@ -148,9 +141,9 @@ void check_round_trip(std::string_view content) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input = mh::fuzz::as_text(data, size);
-    static std::vector<std::string_view> segments;  // reused across inputs
-    mh::fuzz::split_turns(input, segments);
-    check_raw(input, segments);
+    static mh::fuzz::Turns segments;  // reused across inputs
+    segments.split(input);
+    check_raw(segments);
     check_round_trip(input);
     return 0;
 }
