@@ -14,15 +14,23 @@ const char* find(const char* from, const char* end, char c) {
     return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(end - from)));
 }
 
-// Whether the octets before `at` end in CRLF, given the octets from `start` to `at` and whether
-// the octet before `start` was a CR. Inlined: a call per dot in the content otherwise (the
-// sanitizer build does not inline it by itself).
-[[gnu::always_inline]] inline bool after_crlf(const char* start, const char* at,
-                                              bool cr_before_start) {
+constexpr std::uint16_t crlf = '\r' << 8 | '\n';
+
+std::uint16_t octet(char c) {
+    return static_cast<unsigned char>(c);
+}
+
+// The two octets before `at`, the first in the high byte, given the octets from `start` to `at`
+// and the two before `start`.
+[[gnu::always_inline]] inline std::uint16_t two_before(const char* start, const char* at,
+                                                       std::uint16_t before_start) {
     if (at - start >= 2) {
-        return at[-2] == '\r' && at[-1] == '\n';
+        return static_cast<std::uint16_t>(octet(at[-2]) << 8 | octet(at[-1]));
     }
-    return at - start == 1 && cr_before_start && at[-1] == '\n';
+    if (at - start == 1) {
+        return static_cast<std::uint16_t>(before_start << 8 | octet(at[-1]));
+    }
+    return before_start;
 }
 
 }  // namespace
@@ -32,13 +40,11 @@ ContentSink::ContentSink(std::size_t max_size, std::size_t text_line_limit, std:
     content_.clear();
 }
 
+// One comparison per append: the total only grows, so once over the limit every append is
+// (and finds nothing left to drop).
 void ContentSink::append(std::string_view bytes) {
     total_ += bytes.size();
-    if (overflowed_) {
-        return;
-    }
-    if (content_.size() + bytes.size() > max_size_) {
-        overflowed_ = true;
+    if (total_ > max_size_) {
         std::string().swap(content_);
         return;
     }
@@ -80,48 +86,38 @@ std::string ContentSink::take() {
 }
 
 DataReader::DataReader(std::size_t max_size, std::size_t text_line_limit, std::string storage)
-    : sink_(max_size, text_line_limit, std::move(storage)) {}
+    : last_two_(crlf), sink_(max_size, text_line_limit, std::move(storage)) {}
 
 std::size_t DataReader::put(std::string_view bytes) {
     std::size_t i = 0;
-    while (i < bytes.size() && state_ != State::done) {
-        const char c = bytes[i];
+    while (i < bytes.size()) {
         switch (state_) {
-            case State::line_start:
-                if (c == '.') {
-                    state_ = State::dot;
-                    ++i;
-                } else {
-                    state_ = State::middle;
-                    last_cr_ = false;
-                }
+            case State::content:
+                i = copy_run(bytes, i);
                 break;
             case State::dot:
-                if (c == '\r') {
+                if (bytes[i] == '\r') {
                     state_ = State::dot_cr;
                     ++i;
                 } else {
-                    // ".x": the first dot of a line with more on it is deleted (4.5.2).
-                    state_ = State::middle;
-                    last_cr_ = false;
+                    // ".x": the first dot of a line with more on it is deleted (4.5.2); a dot
+                    // right after it starts no line.
+                    state_ = State::content;
+                    last_two_ = '.';
                 }
                 break;
             case State::dot_cr:
-                if (c == '\n') {
+                if (bytes[i] == '\n') {
                     state_ = State::done;
-                    ++i;
-                } else {
-                    // ".\r" then not LF: the dot was stuffing, the CR is (bare) content.
-                    sink_.append("\r");
-                    state_ = State::middle;
-                    last_cr_ = true;
+                    return i + 1;
                 }
-                break;
-            case State::middle:
-                i = copy_run(bytes, i);
+                // ".\r" then not LF: the dot was stuffing, the CR is (bare) content.
+                sink_.append("\r");
+                state_ = State::content;
+                last_two_ = '.' << 8 | '\r';
                 break;
             case State::done:
-                break;
+                return i;
         }
     }
     return i;
@@ -133,9 +129,9 @@ std::size_t DataReader::put(std::string_view bytes) {
 std::size_t DataReader::copy_run(std::string_view bytes, std::size_t from) {
     const char* const start = bytes.data() + from;
     const char* const end = bytes.data() + bytes.size();
-    const bool cr_before_start = last_cr_;  // a local: each load of the member is checked (UBSan)
+    const std::uint16_t before_start = last_two_;  // a local: each load of a member is checked
     const char* dot = find(start, end, '.');
-    while (dot != nullptr && !after_crlf(start, dot, cr_before_start)) {
+    while (dot != nullptr && two_before(start, dot, before_start) != crlf) {
         dot = find(dot + 1, end, '.');
     }
     const char* const run_end = dot != nullptr ? dot : end;
@@ -144,12 +140,7 @@ std::size_t DataReader::copy_run(std::string_view bytes, std::size_t from) {
         state_ = State::dot;
         return static_cast<std::size_t>(dot + 1 - bytes.data());
     }
-    // The bytes end inside a line or at a line end; the next bytes go on from there.
-    if (after_crlf(start, end, cr_before_start)) {
-        state_ = State::line_start;
-    } else {
-        last_cr_ = end[-1] == '\r';
-    }
+    last_two_ = two_before(start, end, before_start);
     return bytes.size();
 }
 
@@ -173,26 +164,20 @@ std::string frame_data(std::string_view content) {
 
 void frame_data(std::string_view content, std::string& out) {
     out.reserve(out.size() + content.size() + content.size() / 64 + 5);
-    // Line by line with memchr, not octet by octet: a dot is doubled where a line starts, at the
-    // start and after CRLF (after a bare LF no line starts: the reader sees none there either).
-    const char* line = content.data();
-    const char* const end = line + content.size();
-    bool line_start = true;
-    while (line != end) {
-        if (line_start && *line == '.') {
-            out += '.';
+    // Run by run up to each dot that starts a line (at the start and after CRLF; after a bare LF
+    // no line starts: the reader sees none there either), which is doubled: memchr for dots, not
+    // for line ends, as DataReader reads it (in mail, a dot starts a line rarely).
+    const char* const begin = content.data();
+    const char* const end = begin + content.size();
+    const char* run = begin;
+    for (const char* dot = find(begin, end, '.'); dot != nullptr; dot = find(dot + 1, end, '.')) {
+        if (two_before(begin, dot, crlf) == crlf) {
+            out.append(run, dot + 1);
+            run = dot;  // the dot once more
         }
-        const auto* lf =
-            static_cast<const char*>(std::memchr(line, '\n', static_cast<std::size_t>(end - line)));
-        if (lf == nullptr) {
-            out.append(line, end);
-            break;
-        }
-        out.append(line, lf + 1);
-        line_start = lf != content.data() && lf[-1] == '\r';
-        line = lf + 1;
     }
-    if (!content.empty() && !content.ends_with("\r\n")) {
+    out.append(run, end);
+    if (!content.empty() && two_before(begin, end, 0) != crlf) {
         out += "\r\n";
     }
     out += ".\r\n";

@@ -120,6 +120,18 @@ TEST(FrameData, AppendsToTheBufferGiven) {
     EXPECT_EQ(frame_data("a\n.b"), "a\n.b\r\n.\r\n");
 }
 
+TEST(FrameData, DoublesEveryDotThatStartsALine) {
+    EXPECT_EQ(frame_data(""), ".\r\n");
+    EXPECT_EQ(frame_data("."), "..\r\n.\r\n");
+    EXPECT_EQ(frame_data("\r\n."), "\r\n..\r\n.\r\n");
+    EXPECT_EQ(frame_data("\n."), "\n.\r\n.\r\n");  // a bare LF at the start ends no line
+    EXPECT_EQ(frame_data("\r."), "\r.\r\n.\r\n");
+    EXPECT_EQ(frame_data("a.b\r\n.\r\n..\r\n"), "a.b\r\n..\r\n...\r\n.\r\n");
+    EXPECT_EQ(frame_data("x"), "x\r\n.\r\n");
+    EXPECT_EQ(frame_data("\r"), "\r\r\n.\r\n");
+    EXPECT_EQ(frame_data("\n"), "\n\r\n.\r\n");
+}
+
 // The sequences published by the 2023 SMTP smuggling research: none ends the data, so the
 // commands after them stay message content and the real end comes later.
 const std::vector<std::string> smuggling_sequences = {
