@@ -36,15 +36,14 @@ void read(const mh::fuzz::Turns& segments, Outcome& outcome) {
     smtp::DataReader reader(max_size, text_line, std::move(outcome.content));
     reader.reserve(segments.whole().size());  // unstuffing only shrinks: no regrowth while reading
     outcome.consumed = 0;
-    for (std::size_t i = 0; i < segments.size(); ++i) {
-        std::string_view segment = segments[i];
+    segments.for_each([&](std::string_view segment) {
         while (!segment.empty() && !reader.done()) {
             const std::size_t used = reader.put(segment);
             require(used > 0 && used <= segment.size(), "DataReader made no progress");
             outcome.consumed += used;
             segment.remove_prefix(used);
         }
-    }
+    });
     outcome.done = reader.done();
     require(!reader.content().overflowed(), "content under the limit reported as overflowed");
     outcome.flags = reader.content().flags();

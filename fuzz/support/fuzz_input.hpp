@@ -111,9 +111,14 @@ class Turns {
 
     // The input without its separators.
     std::string_view whole() const { return {text_.data(), length_}; }
-    std::size_t size() const { return turns_; }
-    std::string_view operator[](std::size_t i) const {
-        return {text_.data() + bounds_[i], bounds_[i + 1] - bounds_[i]};
+    // Calls `f` with each turn in order.
+    template <typename F>
+    void for_each(F f) const {
+        const char* const text = text_.data();
+        const std::size_t* const bounds = bounds_.data();
+        for (std::size_t i = 0; i < turns_; ++i) {
+            f(std::string_view(text + bounds[i], bounds[i + 1] - bounds[i]));
+        }
     }
 
   private:
