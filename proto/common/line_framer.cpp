@@ -24,6 +24,9 @@ std::size_t LineFramer::put(std::string_view bytes) {
         absorb(from, lf);
         if (last_cr_) {  // CRLF: the only line end
             complete_ = true;
+            // What a line within the limit holds is judged here, in one scan of it, rather than
+            // in every piece of it put() was given (the final CR is the CRLF's).
+            note(buffer_.data(), buffer_.data() + buffer_.size(), false);
             return static_cast<std::size_t>(lf + 1 - begin);
         }
         // A bare LF is an octet of the line, never its end: it cannot split a command in two.
@@ -39,18 +42,33 @@ void LineFramer::absorb(const char* begin, const char* end) {
         return;
     }
     const auto size = static_cast<std::size_t>(end - begin);
-    // put() cuts at every LF, so no CR inside a chunk is followed by one: each is bare, and so
-    // is a CR that ended the last chunk (had an LF followed it, the line would have ended).
-    bare_cr_ = bare_cr_ || last_cr_ || std::memchr(begin, '\r', size - 1) != nullptr;
-    nul_ = nul_ || std::memchr(begin, '\0', size) != nullptr;
+    const bool cr_before = last_cr_;
     last_cr_ = end[-1] == '\r';
     length_ += size;
     // The final LF counts towards the limit too: a line of `limit` octets ends in CRLF.
     if (length_ + 1 <= limit_) {
-        buffer_.append(begin, size);
-    } else {
+        buffer_.append(begin, size);  // judged when the line ends
+        return;
+    }
+    // Over the limit (for good: the limit is fixed and a line only grows) nothing is kept, so
+    // what these octets and those kept so far hold is noted now.
+    if (!buffer_.empty()) {
+        note(buffer_.data(), buffer_.data() + buffer_.size(), false);
         buffer_.clear();
     }
+    note(begin, end, cr_before);
+}
+
+// put() cuts at every LF, so no CR inside the octets is followed by one: each is bare, and so is
+// a CR right before them (had an LF followed it, the line would have ended). A final CR is
+// judged with what comes next.
+void LineFramer::note(const char* begin, const char* end, bool cr_before) {
+    if (begin == end) {
+        return;
+    }
+    const auto size = static_cast<std::size_t>(end - begin);
+    bare_cr_ = bare_cr_ || cr_before || std::memchr(begin, '\r', size - 1) != nullptr;
+    nul_ = nul_ || std::memchr(begin, '\0', size) != nullptr;
 }
 
 FramedLineView LineFramer::line() const {

@@ -47,15 +47,17 @@ class LineFramer {
     // Octets of the current unfinished line, for "the peer closed mid-line" diagnostics.
     std::size_t pending() const { return length_; }
     std::size_t limit() const { return limit_; }
-    void set_limit(std::size_t limit) { limit_ = limit; }
     // Drops any partial line (STARTTLS: plaintext after the command is discarded).
     void reset();
 
   private:
     // Takes in octets of the current line that hold no LF (or one bare LF on its own).
     void absorb(const char* begin, const char* end);
+    // Notes bare CRs and NULs in octets of the line, `cr_before` telling whether a CR came
+    // right before them.
+    void note(const char* begin, const char* end, bool cr_before);
 
-    std::size_t limit_;
+    std::size_t limit_;  // fixed: a line over it stays over it
     // Raw octets of the line, CR included, while within the limit (its capacity stays within
     // the largest limit set).
     std::string buffer_;
