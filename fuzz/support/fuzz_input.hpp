@@ -82,7 +82,11 @@ inline std::string_view unsplit(std::string_view input, const std::vector<std::s
 // separators. A target keeps one for the process: its buffers only grow.
 class Turns {
   public:
-    void split(std::string_view input) {
+    // Not ASan-instrumented: every index is within the sizes set at its start, and this is the
+    // harness's copy of the input, not code under test (whose every access ASan still checks).
+    // The checks of its three accesses an octet were about 3 ns an octet, a tenth of
+    // fuzz_smtp_bdat's CPU in a 60 s campaign (inputs of several hundred octets).
+    __attribute__((no_sanitize("address"))) void split(std::string_view input) {
         if (text_.size() < input.size()) {
             text_.resize(input.size());
         }
