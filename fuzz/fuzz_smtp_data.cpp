@@ -6,14 +6,12 @@
 // variants such as "\n.\n" or "\r\n.\r\r\n" never end it) and keeps the model's content, so
 // segmentation changes nothing. Round trip: for any content x, the model reads all of
 // frame_data(x), finds its end only at the last octet, and gives back x (with CRLF added when x
-// lacks a final one).
+// lacks a final one). Flags: what the reader's sink reports of the content (bare CR / LF, NUL, a
+// long line) is what RFC 5321 2.3.8 and 4.5.3.1.6, read octet by octet, find in the model's.
 #include <cstddef>
 #include <cstdint>
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "fuzz/support/fuzz_input.hpp"
 #include "proto/smtp/data_framing.hpp"
@@ -30,27 +28,25 @@ struct Outcome {
     std::size_t consumed = 0;
     bool done = false;
     std::string content;
+    smtp::ContentFlags flags;
 };
 
 // `outcome`: reused across inputs (the reader appends into its content's buffer).
-void read(std::span<const std::string_view> segments, Outcome& outcome) {
+void read(const mh::fuzz::Turns& segments, Outcome& outcome) {
     smtp::DataReader reader(max_size, text_line, std::move(outcome.content));
-    std::size_t octets = 0;
-    for (const std::string_view segment : segments) {
-        octets += segment.size();
-    }
-    reader.reserve(octets);  // unstuffing only shrinks: no regrowth while reading
+    reader.reserve(segments.whole().size());  // unstuffing only shrinks: no regrowth while reading
     outcome.consumed = 0;
-    for (std::string_view segment : segments) {
+    segments.for_each([&](std::string_view segment) {
         while (!segment.empty() && !reader.done()) {
             const std::size_t used = reader.put(segment);
             require(used > 0 && used <= segment.size(), "DataReader made no progress");
             outcome.consumed += used;
             segment.remove_prefix(used);
         }
-    }
+    });
     outcome.done = reader.done();
     require(!reader.content().overflowed(), "content under the limit reported as overflowed");
+    outcome.flags = reader.content().flags();
     outcome.content = reader.take();
 }
 
@@ -83,19 +79,43 @@ void model(std::string_view input, Outcome& outcome) {
     outcome.consumed = input.size();
 }
 
+// RFC 5321 2.3.8 read octet by octet: a CR is bare unless an LF follows it, an LF unless it
+// follows a CR; a line, to its LF or to the end, is long past the text-line limit (4.5.3.1.6).
+smtp::ContentFlags flags_of(std::string_view content) {
+    bool bare_cr = false;  // locals, not the struct's members: no check of every bool load
+    bool bare_lf = false;
+    bool nul = false;
+    bool long_line = false;
+    std::size_t line = 0;
+    char previous = '\n';  // not a CR
+    for (const char octet : content) {
+        bare_cr = bare_cr || (previous == '\r' && octet != '\n');
+        bare_lf = bare_lf || (octet == '\n' && previous != '\r');
+        nul = nul || octet == '\0';
+        ++line;
+        long_line = long_line || line > text_line;
+        line = octet == '\n' ? 0 : line;
+        previous = octet;
+    }
+    bare_cr = bare_cr || previous == '\r';  // nothing follows a final CR
+    return {.bare_cr = bare_cr, .bare_lf = bare_lf, .nul = nul, .long_line = long_line};
+}
+
 // The reader on the input as segmented against the model on the whole: they agree exactly, so
 // the segmentation changes nothing (an unsegmented input checks the reader in one piece).
-void check_raw(std::string_view input, const std::vector<std::string_view>& segments) {
-    static std::string whole;  // all only grow: reused across inputs
-    static Outcome got;
+void check_raw(const mh::fuzz::Turns& segments) {
+    static Outcome got;  // both only grow: reused across inputs
     static Outcome expected;
-    const std::string_view unsplit = mh::fuzz::unsplit(input, segments, whole);
     read(segments, got);
-    model(unsplit, expected);
+    model(segments.whole(), expected);
     require(got.done == expected.done,
             "end-of-data found where RFC 5321 4.5.2 sees none, or missed");
     require(got.consumed == expected.consumed, "end-of-data found at another offset");
     require(got.content == expected.content, "content differs from RFC 5321 4.5.2 unstuffing");
+    const smtp::ContentFlags flags = flags_of(expected.content);
+    require(got.flags.bare_cr == flags.bare_cr && got.flags.bare_lf == flags.bare_lf &&
+                got.flags.nul == flags.nul && got.flags.long_line == flags.long_line,
+            "bare CR / LF, NUL or long line reported unlike RFC 5321 2.3.8 / 4.5.3.1.6");
 }
 
 // frame_data is the client's side: it is read back with the model, the RFC's own reading (the
@@ -120,9 +140,9 @@ void check_round_trip(std::string_view content) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input = mh::fuzz::as_text(data, size);
-    static std::vector<std::string_view> segments;  // reused across inputs
-    mh::fuzz::split_turns(input, segments);
-    check_raw(input, segments);
+    static mh::fuzz::Turns segments;  // reused across inputs
+    segments.split(input);
+    check_raw(segments);
     check_round_trip(input);
     return 0;
 }

@@ -7,7 +7,7 @@ namespace mh::proto {
 LineFramer::LineFramer(std::size_t limit) : limit_(limit) {}
 
 std::size_t LineFramer::put(std::string_view bytes) {
-    if (complete_) {
+    if ((bits_ & complete) != 0) {
         return 0;
     }
     // Pointers rather than substr(): this runs on every command line, and each substr() is an
@@ -22,12 +22,15 @@ std::size_t LineFramer::put(std::string_view bytes) {
             break;
         }
         absorb(from, lf);
-        if (last_cr_) {  // CRLF: the only line end
-            complete_ = true;
+        if ((bits_ & last_cr) != 0) {  // CRLF: the only line end
+            bits_ |= complete;
+            // What a line within the limit holds is judged here, in one scan of it, rather than
+            // in every piece of it put() was given (the final CR is the CRLF's).
+            note(buffer_.data(), buffer_.data() + buffer_.size(), false);
             return static_cast<std::size_t>(lf + 1 - begin);
         }
         // A bare LF is an octet of the line, never its end: it cannot split a command in two.
-        bare_lf_ = true;
+        bits_ |= bare_lf;
         absorb(lf, lf + 1);
         from = lf + 1;
     }
@@ -39,18 +42,34 @@ void LineFramer::absorb(const char* begin, const char* end) {
         return;
     }
     const auto size = static_cast<std::size_t>(end - begin);
-    // put() cuts at every LF, so no CR inside a chunk is followed by one: each is bare, and so
-    // is a CR that ended the last chunk (had an LF followed it, the line would have ended).
-    bare_cr_ = bare_cr_ || last_cr_ || std::memchr(begin, '\r', size - 1) != nullptr;
-    nul_ = nul_ || std::memchr(begin, '\0', size) != nullptr;
-    last_cr_ = end[-1] == '\r';
+    const bool cr_before = (bits_ & last_cr) != 0;
+    bits_ = static_cast<std::uint8_t>((bits_ & ~last_cr) | (end[-1] == '\r' ? last_cr : 0));
     length_ += size;
     // The final LF counts towards the limit too: a line of `limit` octets ends in CRLF.
     if (length_ + 1 <= limit_) {
-        buffer_.append(begin, size);
-    } else {
+        buffer_.append(begin, size);  // judged when the line ends
+        return;
+    }
+    // Over the limit (for good: the limit is fixed and a line only grows) nothing is kept, so
+    // what these octets and those kept so far hold is noted now.
+    if (!buffer_.empty()) {
+        note(buffer_.data(), buffer_.data() + buffer_.size(), false);
         buffer_.clear();
     }
+    note(begin, end, cr_before);
+}
+
+// put() cuts at every LF, so no CR inside the octets is followed by one: each is bare, and so is
+// a CR right before them (had an LF followed it, the line would have ended). A final CR is
+// judged with what comes next.
+void LineFramer::note(const char* begin, const char* end, bool cr_before) {
+    if (begin == end) {
+        return;
+    }
+    const auto size = static_cast<std::size_t>(end - begin);
+    const bool cr = cr_before || std::memchr(begin, '\r', size - 1) != nullptr;
+    const bool zero = std::memchr(begin, '\0', size) != nullptr;
+    bits_ |= static_cast<std::uint8_t>((cr ? bare_cr : 0) | (zero ? nul : 0));
 }
 
 FramedLineView LineFramer::line() const {
@@ -59,9 +78,9 @@ FramedLineView LineFramer::line() const {
     if (!line.too_long && !buffer_.empty()) {
         line.text = std::string_view(buffer_.data(), buffer_.size() - 1);  // without the CR
     }
-    line.bare_lf = bare_lf_;
-    line.bare_cr = bare_cr_;
-    line.nul = nul_;
+    line.bare_lf = (bits_ & bare_lf) != 0;
+    line.bare_cr = (bits_ & bare_cr) != 0;
+    line.nul = (bits_ & nul) != 0;
     return line;
 }
 
@@ -81,11 +100,7 @@ FramedLine LineFramer::take() {
 void LineFramer::reset() {
     buffer_.clear();
     length_ = 0;
-    last_cr_ = false;
-    complete_ = false;
-    bare_lf_ = false;
-    bare_cr_ = false;
-    nul_ = false;
+    bits_ = 0;
 }
 
 }  // namespace mh::proto

@@ -7,6 +7,7 @@
 // the next line (so the session can answer "500 Line too long" and go on).
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -37,7 +38,7 @@ class LineFramer {
     // Consumes bytes up to and including the next CRLF (or all of them when there is none);
     // returns how many were consumed. Stops after one complete line: take it, then re-offer.
     std::size_t put(std::string_view bytes);
-    bool has_line() const { return complete_; }
+    bool has_line() const { return (bits_ & complete) != 0; }
     // The finished line; only valid when has_line().
     FramedLine take();
     // The same in place, without a copy: valid until the next put(), take() or reset(), and
@@ -47,24 +48,31 @@ class LineFramer {
     // Octets of the current unfinished line, for "the peer closed mid-line" diagnostics.
     std::size_t pending() const { return length_; }
     std::size_t limit() const { return limit_; }
-    void set_limit(std::size_t limit) { limit_ = limit; }
     // Drops any partial line (STARTTLS: plaintext after the command is discarded).
     void reset();
 
   private:
     // Takes in octets of the current line that hold no LF (or one bare LF on its own).
     void absorb(const char* begin, const char* end);
+    // Notes bare CRs and NULs in octets of the line, `cr_before` telling whether a CR came
+    // right before them.
+    void note(const char* begin, const char* end, bool cr_before);
 
-    std::size_t limit_;
+    std::size_t limit_;  // fixed: a line over it stays over it
     // Raw octets of the line, CR included, while within the limit (its capacity stays within
     // the largest limit set).
     std::string buffer_;
     std::size_t length_ = 0;  // raw octets seen in this line, LF excluded
-    bool last_cr_ = false;    // the last octet seen was CR
-    bool complete_ = false;
-    bool bare_lf_ = false;
-    bool bare_cr_ = false;
-    bool nul_ = false;
+    // Where the framer is and what the line holds, as bits of one byte: UBSan checks every load
+    // of a bool member (a traced comparison in the fuzz build), and bits are set without a test.
+    enum Bit : std::uint8_t {
+        last_cr = 1,  // the last octet seen was CR
+        complete = 2,
+        bare_lf = 4,
+        bare_cr = 8,
+        nul = 16,
+    };
+    std::uint8_t bits_ = 0;
 };
 
 }  // namespace mh::proto

@@ -14,13 +14,23 @@ const char* find(const char* from, const char* end, char c) {
     return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(end - from)));
 }
 
-// Whether the octets before `at` end in CRLF, given the octets from `start` to `at` and whether
-// the octet before `start` was a CR.
-bool after_crlf(const char* start, const char* at, bool cr_before_start) {
+constexpr std::uint16_t crlf = '\r' << 8 | '\n';
+
+std::uint16_t octet(char c) {
+    return static_cast<unsigned char>(c);
+}
+
+// The two octets before `at`, the first in the high byte, given the octets from `start` to `at`
+// and the two before `start`.
+[[gnu::always_inline]] inline std::uint16_t two_before(const char* start, const char* at,
+                                                       std::uint16_t before_start) {
     if (at - start >= 2) {
-        return at[-2] == '\r' && at[-1] == '\n';
+        return static_cast<std::uint16_t>(octet(at[-2]) << 8 | octet(at[-1]));
     }
-    return at - start == 1 && cr_before_start && at[-1] == '\n';
+    if (at - start == 1) {
+        return static_cast<std::uint16_t>(before_start << 8 | octet(at[-1]));
+    }
+    return before_start;
 }
 
 }  // namespace
@@ -30,54 +40,43 @@ ContentSink::ContentSink(std::size_t max_size, std::size_t text_line_limit, std:
     content_.clear();
 }
 
+// One comparison per append: the total only grows, so once over the limit every append is
+// (and finds nothing left to drop).
 void ContentSink::append(std::string_view bytes) {
-    if (bytes.empty()) {
-        return;
-    }
     total_ += bytes.size();
-    note_line_ends(bytes);
-    if (overflowed_) {
-        return;
-    }
-    if (content_.size() + bytes.size() > max_size_) {
-        overflowed_ = true;
+    if (total_ > max_size_) {
         std::string().swap(content_);
         return;
     }
     content_.append(bytes);
 }
 
-// Finds bare CR / LF, NUL and long lines with memchr scans rather than octet by octet. The
-// flags are kept in locals meanwhile: each load of a bool member is checked again (UBSan).
-void ContentSink::note_line_ends(std::string_view bytes) {
-    const char* const begin = bytes.data();
-    const char* const end = begin + bytes.size();
-    ContentFlags flags = flags_;
-    // A CR that ended the previous append is bare unless this one starts with its LF.
-    flags.bare_cr = flags.bare_cr || (last_cr_ && *begin != '\n');
-    flags.nul = flags.nul || find(begin, end, '\0') != nullptr;
-    // Every CR but a final one must be followed by LF; the final one is judged next time.
-    for (const char* cr = flags.bare_cr ? nullptr : find(begin, end, '\r'); cr != nullptr;
-         cr = find(cr + 1, end, '\r')) {
-        if (cr + 1 != end && cr[1] != '\n') {
-            flags.bare_cr = true;
+// memchr scans rather than octet by octet, the flags in locals (each load of a bool member is
+// checked again by UBSan), and no CR scan once a bare one is found.
+ContentFlags ContentSink::flags() const {
+    const char* const begin = content_.data();
+    const char* const end = begin + content_.size();
+    bool bare_cr = false;
+    for (const char* cr = find(begin, end, '\r'); cr != nullptr; cr = find(cr + 1, end, '\r')) {
+        if (cr + 1 == end || cr[1] != '\n') {
+            bare_cr = true;
             break;
         }
     }
     // Every LF must follow a CR; line lengths count both (RFC 5321 4.5.3.1.6).
-    std::size_t line_length = line_length_;
+    bool bare_lf = false;
+    std::size_t longest = 0;
     const char* line = begin;
     for (const char* lf = find(begin, end, '\n'); lf != nullptr; lf = find(line, end, '\n')) {
-        flags.bare_lf = flags.bare_lf || !after_crlf(begin, lf + 1, last_cr_);
-        flags.long_line = flags.long_line ||
-                          line_length + static_cast<std::size_t>(lf - line) + 1 > text_line_limit_;
-        line_length = 0;
+        bare_lf = bare_lf || lf == begin || lf[-1] != '\r';
+        longest = std::max(longest, static_cast<std::size_t>(lf + 1 - line));
         line = lf + 1;
     }
-    line_length_ = line_length + static_cast<std::size_t>(end - line);
-    flags.long_line = flags.long_line || line_length_ > text_line_limit_;
-    last_cr_ = end[-1] == '\r';
-    flags_ = flags;
+    longest = std::max(longest, static_cast<std::size_t>(end - line));
+    return {.bare_cr = bare_cr,
+            .bare_lf = bare_lf,
+            .nul = find(begin, end, '\0') != nullptr,
+            .long_line = longest > text_line_limit_};
 }
 
 std::string ContentSink::take() {
@@ -87,48 +86,38 @@ std::string ContentSink::take() {
 }
 
 DataReader::DataReader(std::size_t max_size, std::size_t text_line_limit, std::string storage)
-    : sink_(max_size, text_line_limit, std::move(storage)) {}
+    : last_two_(crlf), sink_(max_size, text_line_limit, std::move(storage)) {}
 
 std::size_t DataReader::put(std::string_view bytes) {
     std::size_t i = 0;
-    while (i < bytes.size() && state_ != State::done) {
-        const char c = bytes[i];
+    while (i < bytes.size()) {
         switch (state_) {
-            case State::line_start:
-                if (c == '.') {
-                    state_ = State::dot;
-                    ++i;
-                } else {
-                    state_ = State::middle;
-                    last_cr_ = false;
-                }
+            case State::content:
+                i = copy_run(bytes, i);
                 break;
             case State::dot:
-                if (c == '\r') {
+                if (bytes[i] == '\r') {
                     state_ = State::dot_cr;
                     ++i;
                 } else {
-                    // ".x": the first dot of a line with more on it is deleted (4.5.2).
-                    state_ = State::middle;
-                    last_cr_ = false;
+                    // ".x": the first dot of a line with more on it is deleted (4.5.2); a dot
+                    // right after it starts no line.
+                    state_ = State::content;
+                    last_two_ = '.';
                 }
                 break;
             case State::dot_cr:
-                if (c == '\n') {
+                if (bytes[i] == '\n') {
                     state_ = State::done;
-                    ++i;
-                } else {
-                    // ".\r" then not LF: the dot was stuffing, the CR is (bare) content.
-                    sink_.append("\r");
-                    state_ = State::middle;
-                    last_cr_ = true;
+                    return i + 1;
                 }
-                break;
-            case State::middle:
-                i = copy_run(bytes, i);
+                // ".\r" then not LF: the dot was stuffing, the CR is (bare) content.
+                sink_.append("\r");
+                state_ = State::content;
+                last_two_ = '.' << 8 | '\r';
                 break;
             case State::done:
-                break;
+                return i;
         }
     }
     return i;
@@ -140,8 +129,9 @@ std::size_t DataReader::put(std::string_view bytes) {
 std::size_t DataReader::copy_run(std::string_view bytes, std::size_t from) {
     const char* const start = bytes.data() + from;
     const char* const end = bytes.data() + bytes.size();
+    const std::uint16_t before_start = last_two_;  // a local: each load of a member is checked
     const char* dot = find(start, end, '.');
-    while (dot != nullptr && !after_crlf(start, dot, last_cr_)) {
+    while (dot != nullptr && two_before(start, dot, before_start) != crlf) {
         dot = find(dot + 1, end, '.');
     }
     const char* const run_end = dot != nullptr ? dot : end;
@@ -150,12 +140,7 @@ std::size_t DataReader::copy_run(std::string_view bytes, std::size_t from) {
         state_ = State::dot;
         return static_cast<std::size_t>(dot + 1 - bytes.data());
     }
-    // The bytes end inside a line or at a line end; the next bytes go on from there.
-    if (after_crlf(start, end, last_cr_)) {
-        state_ = State::line_start;
-    } else {
-        last_cr_ = end[-1] == '\r';
-    }
+    last_two_ = two_before(start, end, before_start);
     return bytes.size();
 }
 
@@ -179,26 +164,20 @@ std::string frame_data(std::string_view content) {
 
 void frame_data(std::string_view content, std::string& out) {
     out.reserve(out.size() + content.size() + content.size() / 64 + 5);
-    // Line by line with memchr, not octet by octet: a dot is doubled where a line starts, at the
-    // start and after CRLF (after a bare LF no line starts: the reader sees none there either).
-    const char* line = content.data();
-    const char* const end = line + content.size();
-    bool line_start = true;
-    while (line != end) {
-        if (line_start && *line == '.') {
-            out += '.';
+    // Run by run up to each dot that starts a line (at the start and after CRLF; after a bare LF
+    // no line starts: the reader sees none there either), which is doubled: memchr for dots, not
+    // for line ends, as DataReader reads it (in mail, a dot starts a line rarely).
+    const char* const begin = content.data();
+    const char* const end = begin + content.size();
+    const char* run = begin;
+    for (const char* dot = find(begin, end, '.'); dot != nullptr; dot = find(dot + 1, end, '.')) {
+        if (two_before(begin, dot, crlf) == crlf) {
+            out.append(run, dot + 1);
+            run = dot;  // the dot once more
         }
-        const auto* lf =
-            static_cast<const char*>(std::memchr(line, '\n', static_cast<std::size_t>(end - line)));
-        if (lf == nullptr) {
-            out.append(line, end);
-            break;
-        }
-        out.append(line, lf + 1);
-        line_start = lf != content.data() && lf[-1] == '\r';
-        line = lf + 1;
     }
-    if (!content.empty() && !content.ends_with("\r\n")) {
+    out.append(run, end);
+    if (!content.empty() && two_before(begin, end, 0) != crlf) {
         out += "\r\n";
     }
     out += ".\r\n";

@@ -24,7 +24,7 @@ struct ContentFlags {
     bool line_ends_clean() const { return !bare_cr && !bare_lf && !nul; }
 };
 
-// Keeps message content within a size limit and notes what is in it; shared by DATA and BDAT.
+// Keeps message content within a size limit and tells what is in it; shared by DATA and BDAT.
 class ContentSink {
   public:
     // `storage`: a buffer to keep the content in, cleared first and its capacity kept (such as
@@ -35,28 +35,21 @@ class ContentSink {
     // Room for `octets` of content (at most the size limit) up front: no regrowth while a
     // caller that knows the size appends.
     void reserve(std::size_t octets) { content_.reserve(octets < max_size_ ? octets : max_size_); }
-    bool overflowed() const { return overflowed_; }
-    // A CR at the very end is bare too: no LF can follow it any more (BDAT content).
-    ContentFlags flags() const {
-        ContentFlags flags = flags_;
-        flags.bare_cr = flags.bare_cr || last_cr_;
-        return flags;
-    }
+    bool overflowed() const { return total_ > max_size_; }
+    // What the content kept so far holds, judged by a scan of it when asked (once per message,
+    // not on every append). A CR at the very end is bare: no LF can follow it any more (BDAT
+    // content). An overflowed sink keeps nothing, so it reports nothing: refuse its message first.
+    ContentFlags flags() const;
     // Octets offered, including those dropped beyond the limit.
     std::uint64_t total() const { return total_; }
+    // The content, leaving the sink empty: read flags() first.
     std::string take();
 
   private:
-    void note_line_ends(std::string_view bytes);
-
     std::size_t max_size_;
     std::size_t text_line_limit_;
     std::string content_;
     std::uint64_t total_ = 0;
-    std::size_t line_length_ = 0;
-    bool last_cr_ = false;
-    bool overflowed_ = false;
-    ContentFlags flags_;
 };
 
 // Reads DATA content after the 354 reply: unstuffs dots and stops at end-of-data.
@@ -70,6 +63,8 @@ class DataReader {
     bool done() const { return state_ == State::done; }
 
     const ContentSink& content() const { return sink_; }
+    // For a caller that reads the flags and then takes the content (take() empties the sink).
+    ContentSink& content() { return sink_; }
     void reserve(std::size_t octets) { sink_.reserve(octets); }
     // The unstuffed content, ending in the CRLF before the dot line.
     std::string take() { return sink_.take(); }
@@ -78,14 +73,16 @@ class DataReader {
     std::size_t copy_run(std::string_view bytes, std::size_t from);
 
     enum class State {
-        line_start,  // after CRLF, or at the start of the data
-        middle,      // inside a line
-        dot,         // a "." at line start: stuffing, or the start of the end line
-        dot_cr,      // ".\r" at line start: one LF away from the end
+        content,  // where a line starts is told by the two octets before it (`last_two_`)
+        dot,      // a "." at line start: stuffing, or the start of the end line
+        dot_cr,   // ".\r" at line start: one LF away from the end
         done,
     };
-    State state_ = State::line_start;
-    bool last_cr_ = false;  // in `middle`: the last content octet was CR
+    State state_ = State::content;
+    // In `content`: the last two octets read, the first in the high byte; CRLF at the start, which
+    // counts as following one. A dot after them starts a line when they are CRLF: one comparison
+    // of two octets, where a flag for CR and a state for line start took several.
+    std::uint16_t last_two_;
     ContentSink sink_;
 };
 

@@ -238,7 +238,7 @@ struct Session::Impl : ConnectionState {
                 case Phase::data:
                     pos += data->put(rest);
                     if (data->done()) {
-                        finish_message(data->content(), data->take());
+                        finish_message(data->content());
                         data.reset();
                     }
                     break;
@@ -599,7 +599,7 @@ struct Session::Impl : ConnectionState {
         if (chunk_last) {
             ContentSink content = std::move(*bdat_content);
             bdat_content.reset();
-            finish_message(content, content.take());
+            finish_message(content);
             return;
         }
         if (bdat_content->overflowed()) {
@@ -610,29 +610,31 @@ struct Session::Impl : ConnectionState {
         send(250, "2.0.0", std::to_string(size), " octets received");
     }
 
-    // End of DATA or BDAT LAST: refuse, or hand the message to the loop for delivery.
-    void finish_message(const ContentSink& sink, std::string content) {
+    // End of DATA or BDAT LAST: refuse, or hand the message to the loop for delivery. The content
+    // is taken after the checks: the sink judges what it holds when asked.
+    void finish_message(ContentSink& sink) {
         phase = Phase::command;
         if (sink.overflowed()) {
             reset_transaction();
             fail(552, "5.3.4", "Message size exceeds fixed maximum message size");
             return;
         }
-        if (sink.flags().long_line) {
+        const ContentFlags flags = sink.flags();  // a scan of the content: read once
+        if (flags.long_line) {
             reset_transaction();
             fail(500, "5.5.2",
                  "Message has a line longer than " + std::to_string(config.limits.text_line) +
                      " octets (RFC 5321 4.5.3.1.6)");
             return;
         }
-        if (!sink.flags().line_ends_clean() && config.bare_line_ends == BareLineEndPolicy::reject) {
+        if (!flags.line_ends_clean() && config.bare_line_ends == BareLineEndPolicy::reject) {
             reset_transaction();
             fail(550, "5.6.0",
-                 sink.flags().nul ? "Message contains NUL octets"
-                                  : "Message contains bare CR or LF (RFC 5321 2.3.8)");
+                 flags.nul ? "Message contains NUL octets"
+                           : "Message contains bare CR or LF (RFC 5321 2.3.8)");
             return;
         }
-        std::string message = received_field() + content;
+        std::string message = received_field() + sink.take();
         DeliverEvent deliver{std::move(*transaction), std::move(message)};
         reset_transaction();
         flush();

@@ -120,6 +120,18 @@ TEST(FrameData, AppendsToTheBufferGiven) {
     EXPECT_EQ(frame_data("a\n.b"), "a\n.b\r\n.\r\n");
 }
 
+TEST(FrameData, DoublesEveryDotThatStartsALine) {
+    EXPECT_EQ(frame_data(""), ".\r\n");
+    EXPECT_EQ(frame_data("."), "..\r\n.\r\n");
+    EXPECT_EQ(frame_data("\r\n."), "\r\n..\r\n.\r\n");
+    EXPECT_EQ(frame_data("\n."), "\n.\r\n.\r\n");  // a bare LF at the start ends no line
+    EXPECT_EQ(frame_data("\r."), "\r.\r\n.\r\n");
+    EXPECT_EQ(frame_data("a.b\r\n.\r\n..\r\n"), "a.b\r\n..\r\n...\r\n.\r\n");
+    EXPECT_EQ(frame_data("x"), "x\r\n.\r\n");
+    EXPECT_EQ(frame_data("\r"), "\r\r\n.\r\n");
+    EXPECT_EQ(frame_data("\n"), "\n\r\n.\r\n");
+}
+
 // The sequences published by the 2023 SMTP smuggling research: none ends the data, so the
 // commands after them stay message content and the real end comes later.
 const std::vector<std::string> smuggling_sequences = {
@@ -229,6 +241,28 @@ TEST(ContentSink, FlagsAcrossAppends) {
     sink.append(std::string(200, 'x'));
     EXPECT_TRUE(sink.overflowed());
     EXPECT_EQ(sink.total(), 209U);
+}
+
+TEST(ContentSink, LongLineAcrossAppends) {
+    ContentSink sink(100, 10);  // a line of at most 10 octets, CRLF included
+    sink.append("12345");
+    sink.append("678\r");
+    sink.append("\nabcde");
+    EXPECT_FALSE(sink.flags().long_line);  // "12345678\r\n" is 10
+    sink.append("fghijk");
+    EXPECT_TRUE(sink.flags().long_line);  // an unfinished line of 11 is long already
+}
+
+TEST(ContentSink, AnOverflowedSinkKeepsNothingToReport) {
+    ContentSink sink(8, 1000);
+    sink.append("a\rb\n\0"s);
+    EXPECT_FALSE(sink.flags().line_ends_clean());
+    sink.append("123456");
+    EXPECT_TRUE(sink.overflowed());
+    const ContentFlags flags = sink.flags();  // the content is dropped: the caller refuses first
+    EXPECT_TRUE(flags.line_ends_clean());
+    EXPECT_FALSE(flags.long_line);
+    EXPECT_TRUE(sink.take().empty());
 }
 
 }  // namespace

@@ -118,6 +118,23 @@ TEST(LineFramer, LimitCountsTheCrlf) {
     EXPECT_EQ(lines[2].text, "QUIT");  // the stream resumes after the over-long line
 }
 
+// A line over the limit keeps no text, yet reports what it held, before the limit and after it.
+TEST(LineFramer, OverLongLineReportsWhatItHeld) {
+    const std::string input = "a\rb" + std::string(14, 'x') + "\r\n" + std::string(16, 'x') +
+                              "\r\0\r\n"s + std::string(8, 'x') + "\r\nok\r\n";
+    const auto lines = frame_all_splits(input, 16);
+    ASSERT_EQ(lines.size(), 4U);
+    EXPECT_TRUE(lines[0].too_long);
+    EXPECT_TRUE(lines[0].bare_cr);  // in the octets kept until the limit was passed
+    EXPECT_FALSE(lines[0].nul);
+    EXPECT_TRUE(lines[1].too_long);
+    EXPECT_TRUE(lines[1].bare_cr);  // past the limit
+    EXPECT_TRUE(lines[1].nul);
+    EXPECT_FALSE(lines[2].too_long);
+    EXPECT_FALSE(lines[2].bare_cr || lines[2].nul || lines[2].bare_lf);
+    EXPECT_EQ(lines[3].text, "ok");
+}
+
 TEST(LineFramer, MemoryStaysBoundedOnAnEndlessLine) {
     LineFramer framer(1000);
     const std::string block(64 * 1024, 'x');
