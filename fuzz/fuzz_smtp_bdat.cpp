@@ -104,13 +104,13 @@ class BdatStream {
             commands_ < expected_->commands.size() && line.text == expected_->commands[commands_],
             differs);
         ++commands_;
-        // A line parses as BDAT only if its first word is BDAT (a chunk size needs a space after
-        // the verb), so only such lines are parsed: the others cost parse_command's MAIL, RCPT,
+        // A line parses as BDAT only if it starts with BDAT, so only such lines are parsed, what
+        // follows the verb included (a parser that took "BDAT\t5" or "BDATX 5" for a chunk would
+        // put the stream out of step with the model): the others cost parse_command's MAIL, RCPT,
         // EHLO and AUTH work for nothing this target checks. fuzz_smtp_command parses them, and
         // holds a parsed command to the verb its line starts with.
         const std::string_view text = line.text;
-        if (text.size() <= 4 || text[4] != ' ' ||
-            smtp::find_verb({text.data(), 4}) != smtp::Verb::bdat) {
+        if (text.size() < 4 || smtp::find_verb({text.data(), 4}) != smtp::Verb::bdat) {
             return;
         }
         const auto parsed = smtp::parse_command(text);
