@@ -50,17 +50,10 @@ std::size_t text_after(std::string_view line, std::string_view indicator, bool& 
 
 std::size_t ResponseParser::put(std::string_view bytes) {
     const std::size_t size = bytes.size();
-    while (!bytes.empty() && !complete_) {
-        bytes.remove_prefix(reader_.put(bytes));
-        if (reader_.has_line()) {
-            if (in_body_) {
-                body_line(reader_.line());
-            } else {
-                status_line(reader_.line());
-            }
-            reader_.next();
-        }
+    while (!complete_ && reader_.read(bytes)) {
+        take_line(reader_.line());
     }
+    body_.copy_block();  // the lines kept in place in `bytes`, before the caller's bytes go
     return size - bytes.size();
 }
 
@@ -69,13 +62,8 @@ void ResponseParser::put_eof() {
         return;
     }
     const bool started = in_body_ || reader_.has_partial();
-    if (reader_.has_partial()) {
-        if (in_body_) {
-            body_line(reader_.line());
-        } else {
-            status_line(reader_.line());
-        }
-        reader_.next();
+    if (reader_.read_rest()) {
+        take_line(reader_.line());
     }
     if (!complete_ && in_body_) {
         note(ResponseDiagnostic::closed_in_body, body_.size());
@@ -86,14 +74,21 @@ void ResponseParser::put_eof() {
     }
 }
 
+void ResponseParser::take_line(const ReceivedLine& line) {
+    if (in_body_) {
+        body_line(line);
+    } else {
+        status_line(line);
+    }
+}
+
 void ResponseParser::status_line(const ReceivedLine& line) {
     if (line.length + 2 > limits_.grammar_line) {
         note(ResponseDiagnostic::status_too_long, line.length + 2, limits_.grammar_line);
     }
-    if (line.bare_lf) {
-        note(ResponseDiagnostic::status_bare_lf);
-    } else if (line.unterminated) {
-        note(ResponseDiagnostic::status_unterminated);
+    if ((line.flags & (ReceivedLine::bare_lf | ReceivedLine::unterminated)) != 0) {
+        note((line.flags & ReceivedLine::bare_lf) != 0 ? ResponseDiagnostic::status_bare_lf
+                                                       : ResponseDiagnostic::status_unterminated);
     }
     status_line_.assign(line.text);
     const std::string_view received = status_line_;
@@ -130,7 +125,7 @@ void ResponseParser::status_line(const ReceivedLine& line) {
             resp_code_size_ = close - 1;
         }
     }
-    if (status_ == Status::ok && expect_body_ && !line.unterminated) {
+    if (status_ == Status::ok && expect_body_ && (line.flags & ReceivedLine::unterminated) == 0) {
         multiline_ = true;
         in_body_ = true;
     } else {
@@ -140,10 +135,10 @@ void ResponseParser::status_line(const ReceivedLine& line) {
 
 void ResponseParser::body_line(const ReceivedLine& line) {
     const std::size_t number = body_.size() + 1;
-    if (line.bare_lf) {
+    if ((line.flags & ReceivedLine::bare_lf) != 0) {
         note(ResponseDiagnostic::body_bare_lf, number);
     }
-    if (line.text == "." && !line.truncated() && !line.unterminated) {
+    if (line.text == "." && !line.truncated() && (line.flags & ReceivedLine::unterminated) == 0) {
         finish();
         return;
     }
@@ -166,13 +161,14 @@ void ResponseParser::body_line(const ReceivedLine& line) {
         return;
     }
     kept_bytes_ += text.size();
-    body_.push_back(text);
+    keep_text(body_, line, text);
 }
 
 void ResponseParser::finish() {
     if (dropped_diagnostics_ > 0) {
         diagnostics_.push_back(ResponseDiagnostic::more_diagnostics, dropped_diagnostics_);
     }
+    body_.seal();
     in_body_ = false;
     complete_ = true;
 }
@@ -209,7 +205,7 @@ void ResponseParser::next() {
 
 void ResponseParser::reset() {
     next();
-    reader_.next();
+    reader_.reset();
     expect_body_ = false;
 }
 
