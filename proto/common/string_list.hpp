@@ -59,7 +59,7 @@ class StringList {
         copy_block();
         const std::size_t offset = buffer_.size();
         (buffer_.append(text_piece(parts)), ...);
-        spans_.push_back({offset, buffer_.size() - offset});
+        spans_.emplace_back(offset, buffer_.size() - offset);
     }
     // Appends `text`, which lies in bytes the caller keeps unchanged until copy_block() or
     // seal(): strings pushed this way one after the other from the same bytes (a message's
@@ -70,7 +70,7 @@ class StringList {
             copy_block();
             block_begin_ = block_end_ = begin;
         }
-        spans_.push_back({buffer_.size() + (begin - block_begin_), text.size()});
+        spans_.emplace_back(buffer_.size() + (begin - block_begin_), text.size());
         block_end_ = begin + text.size();
     }
     // Copies the strings pushed in place into the buffer (the caller's bytes may go after it).
@@ -82,7 +82,7 @@ class StringList {
     void seal() {
         copy_block();
         views_.clear();
-        for (const Span span : spans_) {
+        for (const Span& span : spans_) {
             views_.emplace_back(buffer_.data() + span.offset, span.size);
         }
     }
@@ -93,6 +93,9 @@ class StringList {
 
   private:
     struct Span {
+        // Member by member, so that push_back() writes a span in place (a copied one is a call
+        // to ASan's memcpy check in the fuzz builds).
+        Span(std::size_t at, std::size_t length) : offset(at), size(length) {}
         std::size_t offset;
         std::size_t size;
     };

@@ -112,7 +112,7 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
             note(ReplyDiagnostic::lost_continuation, number, code_);
             last = false;
         }
-        lines_.push_back({0, line.size()});
+        lines_.emplace_back(0, line.size());
     } else {
         const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         if (number == 1) {
@@ -125,13 +125,13 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
         }
         if (line.size() == 3 || line[3] == ' ') {
             const std::size_t text = std::min<std::size_t>(4, line.size());
-            lines_.push_back({text, line.size() - text});
+            lines_.emplace_back(text, line.size() - text);
         } else if (line[3] == '-') {
-            lines_.push_back({4, line.size() - 4});
+            lines_.emplace_back(4, line.size() - 4);
             last = false;
         } else {
             note(ReplyDiagnostic::no_separator, number);
-            lines_.push_back({3, line.size() - 3});
+            lines_.emplace_back(3, line.size() - 3);
         }
     }
     if (last) {
