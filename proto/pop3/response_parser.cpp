@@ -32,22 +32,6 @@ void append_stuffed(std::string& out, std::string_view body_line) {
     out.append(body_line);
 }
 
-namespace {
-
-// Where the text after `indicator` starts when the line starts with it followed by a space or
-// the end (past that space); npos otherwise.
-std::size_t text_after(std::string_view line, std::string_view indicator, bool& missing_space) {
-    if (!line.starts_with(indicator)) {
-        return std::string_view::npos;
-    }
-    std::string_view rest = line;  // remove_prefix(), not substr(): no out-of-line call
-    rest.remove_prefix(indicator.size());
-    missing_space = !rest.empty() && rest.front() != ' ';
-    return indicator.size() + (missing_space || rest.empty() ? 0 : 1);
-}
-
-}  // namespace
-
 std::size_t ResponseParser::put(std::string_view bytes) {
     const std::size_t size = bytes.size();
     while (!complete_ && reader_.read(bytes)) {
@@ -92,22 +76,24 @@ void ResponseParser::status_line(const ReceivedLine& line) {
     }
     status_line_.assign(line.text);
     const std::string_view received = status_line_;
-    bool missing_space = false;
-    // The first octet picks the indicators worth comparing (a memcmp each in the fuzz builds).
-    const bool plus = !received.empty() && received.front() == '+';
-    if (plus &&
-        (text_offset_ = text_after(received, "+OK", missing_space)) != std::string_view::npos) {
-        status_ = Status::ok;
-    } else if (!plus && (text_offset_ = text_after(received, "-ERR", missing_space)) !=
-                            std::string_view::npos) {
+    // The indicator octet by octet: starts_with() is an out-of-line substr() and an intercepted
+    // memcmp in the fuzz builds. The first octet picks the indicators worth comparing.
+    status_ = Status::invalid;
+    std::size_t indicator = 0;
+    if (!received.empty() && received[0] == '+') {
+        const bool ok = received.size() >= 3 && received[1] == 'O' && received[2] == 'K';
+        status_ = ok ? Status::ok : Status::continuation;
+        indicator = ok ? 3 : 1;
+    } else if (received.size() >= 4 && received[0] == '-' && received[1] == 'E' &&
+               received[2] == 'R' && received[3] == 'R') {
         status_ = Status::err;
-    } else if (plus &&
-               (text_offset_ = text_after(received, "+", missing_space)) !=
-                   std::string_view::npos &&
-               !missing_space) {
-        status_ = Status::continuation;
-    } else {
-        status_ = Status::invalid;
+        indicator = 4;
+    }
+    const bool spaced = received.size() > indicator && received[indicator] == ' ';
+    const bool missing_space = indicator > 0 && received.size() > indicator && !spaced;
+    text_offset_ = indicator + (spaced ? 1 : 0);
+    if (status_ == Status::invalid || (status_ == Status::continuation && missing_space)) {
+        status_ = Status::invalid;  // "+" needs its space (RFC 5034 4)
         text_offset_ = 0;
         note(ResponseDiagnostic::no_status);
     }
@@ -138,7 +124,9 @@ void ResponseParser::body_line(const ReceivedLine& line) {
     if ((line.flags & ReceivedLine::bare_lf) != 0) {
         note(ResponseDiagnostic::body_bare_lf, number);
     }
-    if (line.text == "." && !line.truncated() && (line.flags & ReceivedLine::unterminated) == 0) {
+    // Not line.text == ".": an out-of-line compare and an intercepted memcmp in the fuzz builds.
+    const bool dot = line.text.size() == 1 && line.text[0] == '.';
+    if (dot && !line.truncated() && (line.flags & ReceivedLine::unterminated) == 0) {
         finish();
         return;
     }

@@ -143,15 +143,17 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
 }
 
 void ReplyParser::finish_reply(bool cut_off) {
-    // The raw lines are all in: their buffer no longer moves, the texts can point into it.
+    // The raw lines are all in: their buffer no longer moves, the texts (and the enhanced code,
+    // a part of line 1) can point into it.
     raw_lines_.seal();
+    const std::span<const std::string_view> raw = raw_lines_.views();
     line_views_.clear();
     for (std::size_t i = 0; i < lines_.size(); ++i) {
-        line_views_.emplace_back(raw_lines_[i].data() + lines_[i].offset, lines_[i].size);
+        const TextPart& part = lines_[i];
+        line_views_.emplace_back(raw[i].data() + part.offset, part.size);
     }
-    const std::string_view enhanced = leading_enhanced_code(line_views_[0]);
-    if (!enhanced.empty() && code_ != 0) {
-        enhanced_.assign(enhanced);
+    enhanced_ = code_ == 0 ? std::string_view() : leading_enhanced_code(line_views_[0]);
+    if (!enhanced_.empty()) {
         if (enhanced_.front() != static_cast<char>('0' + code_ / 100)) {
             note(ReplyDiagnostic::enhanced_class, code_);
         }
@@ -180,7 +182,7 @@ ReplyView ReplyParser::view() const {
 
 void ReplyParser::next() {
     code_ = 0;
-    enhanced_.clear();
+    enhanced_ = {};
     lines_.clear();
     line_views_.clear();
     raw_lines_.clear();

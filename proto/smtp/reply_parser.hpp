@@ -118,7 +118,7 @@ class ReplyParser {
         std::size_t size;
     };
     int code_ = 0;
-    std::string enhanced_;
+    std::string_view enhanced_;  // a part of raw line 1, once the reply is complete
     std::vector<TextPart> lines_;
     std::vector<std::string_view> line_views_;
     StringList raw_lines_;
