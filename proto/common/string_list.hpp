@@ -81,9 +81,10 @@ class StringList {
     // The strings are all in: copy_block(), then the views are made (once, not per string).
     void seal() {
         copy_block();
-        views_.clear();
+        views_.resize(spans_.size());  // then written in place: no capacity test per view
+        std::string_view* view = views_.data();
         for (const Span& span : spans_) {
-            views_.emplace_back(buffer_.data() + span.offset, span.size);
+            *view++ = std::string_view(buffer_.data() + span.offset, span.size);
         }
     }
 

@@ -117,21 +117,28 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
         const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         if (number == 1) {
             code_ = code;
-            if (line[0] < '2' || line[0] > '5' || line[1] > '5') {
+            // First digit 2-5 (one unsigned comparison), second 0-5.
+            if (static_cast<unsigned>(line[0] - '2') > 3U || line[1] > '5') {
                 note(ReplyDiagnostic::code_outside_grammar, code);
             }
         } else if (code != code_) {
             note(ReplyDiagnostic::code_differs, number, code, code_);
         }
-        if (line.size() == 3 || line[3] == ' ') {
-            const std::size_t text = std::min<std::size_t>(4, line.size());
-            lines_.emplace_back(text, line.size() - text);
-        } else if (line[3] == '-') {
-            lines_.emplace_back(4, line.size() - 4);
-            last = false;
-        } else {
-            note(ReplyDiagnostic::no_separator, number);
-            lines_.emplace_back(3, line.size() - 3);
+        // A code alone ends the reply like "NNN " with no text; one switch, not a comparison
+        // per separator.
+        const bool separated = line.size() > 3;
+        switch (separated ? line[3] : ' ') {
+            case ' ':
+                lines_.emplace_back(separated ? 4 : 3, line.size() - (separated ? 4 : 3));
+                break;
+            case '-':
+                lines_.emplace_back(4, line.size() - 4);
+                last = false;
+                break;
+            default:
+                note(ReplyDiagnostic::no_separator, number);
+                lines_.emplace_back(3, line.size() - 3);
+                break;
         }
     }
     if (last) {
@@ -147,10 +154,11 @@ void ReplyParser::finish_reply(bool cut_off) {
     // a part of line 1) can point into it.
     raw_lines_.seal();
     const std::span<const std::string_view> raw = raw_lines_.views();
-    line_views_.clear();
-    for (std::size_t i = 0; i < lines_.size(); ++i) {
-        const TextPart& part = lines_[i];
-        line_views_.emplace_back(raw[i].data() + part.offset, part.size);
+    line_views_.resize(lines_.size());  // then written in place: no capacity test per view
+    std::string_view* line_text = line_views_.data();
+    const std::string_view* raw_line = raw.data();
+    for (const TextPart& part : lines_) {
+        *line_text++ = std::string_view((raw_line++)->data() + part.offset, part.size);
     }
     enhanced_ = code_ == 0 ? std::string_view() : leading_enhanced_code(line_views_[0]);
     if (!enhanced_.empty()) {
