@@ -6,10 +6,13 @@
 // is copied, and the parsers, kept for the whole process (reset per input), allocate nothing
 // once their storage, which only grows, has seen large messages.
 #include <cstddef>
+#include <new>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "fuzz/support/fuzz_input.hpp"
+#include "proto/common/diagnostic.hpp"
 
 namespace mh::fuzz {
 
@@ -62,7 +65,10 @@ class MessageStream {
 
   private:
     bool hand_out(View& into) {
-        into = parser_.view();
+        // Made in place from view()'s result: an assignment would copy the view whole, a call to
+        // ASan's memcpy check per message (views are trivially destructible).
+        static_assert(std::is_trivially_destructible_v<View>);
+        ::new (static_cast<void*>(&into)) View(parser_.view());
         handed_out_ = true;
         return true;
     }
@@ -74,6 +80,26 @@ class MessageStream {
     bool ended_ = false;
     bool handed_out_ = false;
 };
+
+// Whether two messages' diagnostic records are the same, compared here in the harness, which is
+// not traced (Diagnostic's operator== is proto/ code: a traced comparison per field).
+inline bool same_diagnostics(std::span<const proto::Diagnostic> a,
+                             std::span<const proto::Diagnostic> b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].kind != b[i].kind) {
+            return false;
+        }
+        for (std::size_t n = 0; n < proto::Diagnostic::max_numbers; ++n) {
+            if (a[i].numbers[n] != b[i].numbers[n]) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
 
 // Pulls the segmented stream's messages one by one, each checked to equal the whole stream's
 // next one when the input was segmented, then handed to `check`; both streams must end together.

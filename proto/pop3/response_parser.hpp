@@ -113,6 +113,7 @@ class ResponseParser {
     void reset();
 
   private:
+    void take_line(const ReceivedLine& line);  // the status line or a body line
     void status_line(const ReceivedLine& line);
     void body_line(const ReceivedLine& line);
     void finish();

@@ -1,6 +1,8 @@
 #include "proto/smtp/reply_parser.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +16,20 @@ namespace {
 // One comparison, not two: every comparison of the parser is traced in the fuzz builds.
 bool is_digit(char c) {
     return static_cast<unsigned>(c - '0') < 10U;
+}
+
+// 1 for the octets '0' to '9', 0 for the others: a lookup, no comparison, so that a reply code's
+// three digits are one test (digit(a) & digit(b) & digit(c)).
+constexpr std::array<std::uint8_t, 256> digit_octets = [] {
+    std::array<std::uint8_t, 256> table{};
+    for (char c = '0'; c <= '9'; ++c) {
+        table[static_cast<unsigned char>(c)] = 1;
+    }
+    return table;
+}();
+
+unsigned digit(char c) {
+    return digit_octets[static_cast<unsigned char>(c)];
 }
 
 // Skips 1 to 3 digits at `pos`; returns the position after them, or npos when there are none.
@@ -44,13 +60,10 @@ std::string_view leading_enhanced_code(std::string_view text) {
 
 std::size_t ReplyParser::put(std::string_view bytes) {
     const std::size_t size = bytes.size();
-    while (!bytes.empty() && !complete_) {
-        bytes.remove_prefix(reader_.put(bytes));
-        if (reader_.has_line()) {
-            finish_line(reader_.line());
-            reader_.next();
-        }
+    while (!complete_ && reader_.read(bytes)) {
+        finish_line(reader_.line());
     }
+    raw_lines_.copy_block();  // the lines kept in place in `bytes`, before the caller's bytes go
     return size - bytes.size();
 }
 
@@ -58,9 +71,8 @@ void ReplyParser::put_eof() {
     if (complete_) {
         return;
     }
-    if (reader_.has_partial()) {
+    if (reader_.read_rest()) {
         finish_line(reader_.line());
-        reader_.next();
     }
     if (!complete_ && !raw_lines_.empty()) {
         note(ReplyDiagnostic::closed_mid_reply, raw_lines_.size());
@@ -73,7 +85,7 @@ void ReplyParser::put_eof() {
 void ReplyParser::finish_line(const ReceivedLine& received) {
     const std::size_t number = raw_lines_.size() + 1;
     const std::string_view line = received.text;
-    raw_lines_.push_back(line);
+    keep_text(raw_lines_, received, line);
     const std::size_t length = received.length;
     if (length + 2 > limits_.grammar_line) {
         if (received.truncated()) {
@@ -83,14 +95,14 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
             note(ReplyDiagnostic::line_too_long, number, length + 2, limits_.grammar_line);
         }
     }
-    if (received.bare_lf) {
-        note(ReplyDiagnostic::bare_lf, number);
-    } else if (received.unterminated) {
-        note(ReplyDiagnostic::unterminated, number);
+    if ((received.flags & (ReceivedLine::bare_lf | ReceivedLine::unterminated)) != 0) {
+        note((received.flags & ReceivedLine::bare_lf) != 0 ? ReplyDiagnostic::bare_lf
+                                                           : ReplyDiagnostic::unterminated,
+             number);
     }
 
     const bool has_code =
-        line.size() >= 3 && is_digit(line[0]) && is_digit(line[1]) && is_digit(line[2]);
+        line.size() >= 3 && (digit(line[0]) & digit(line[1]) & digit(line[2])) != 0;
     bool last = true;
     if (!has_code) {
         if (number == 1) {
@@ -100,26 +112,33 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
             note(ReplyDiagnostic::lost_continuation, number, code_);
             last = false;
         }
-        lines_.push_back({0, line.size()});
+        lines_.emplace_back(0, line.size());
     } else {
         const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         if (number == 1) {
             code_ = code;
-            if (line[0] < '2' || line[0] > '5' || line[1] > '5') {
+            // First digit 2-5 (one unsigned comparison), second 0-5.
+            if (static_cast<unsigned>(line[0] - '2') > 3U || line[1] > '5') {
                 note(ReplyDiagnostic::code_outside_grammar, code);
             }
         } else if (code != code_) {
             note(ReplyDiagnostic::code_differs, number, code, code_);
         }
-        if (line.size() == 3 || line[3] == ' ') {
-            const std::size_t text = std::min<std::size_t>(4, line.size());
-            lines_.push_back({text, line.size() - text});
-        } else if (line[3] == '-') {
-            lines_.push_back({4, line.size() - 4});
-            last = false;
-        } else {
-            note(ReplyDiagnostic::no_separator, number);
-            lines_.push_back({3, line.size() - 3});
+        // A code alone ends the reply like "NNN " with no text; one switch, not a comparison
+        // per separator.
+        const bool separated = line.size() > 3;
+        switch (separated ? line[3] : ' ') {
+            case ' ':
+                lines_.emplace_back(separated ? 4 : 3, line.size() - (separated ? 4 : 3));
+                break;
+            case '-':
+                lines_.emplace_back(4, line.size() - 4);
+                last = false;
+                break;
+            default:
+                note(ReplyDiagnostic::no_separator, number);
+                lines_.emplace_back(3, line.size() - 3);
+                break;
         }
     }
     if (last) {
@@ -131,14 +150,18 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
 }
 
 void ReplyParser::finish_reply(bool cut_off) {
-    // The raw lines are all in: their buffer no longer moves, the texts can point into it.
-    line_views_.clear();
-    for (std::size_t i = 0; i < lines_.size(); ++i) {
-        line_views_.emplace_back(raw_lines_[i].data() + lines_[i].offset, lines_[i].size);
+    // The raw lines are all in: their buffer no longer moves, the texts (and the enhanced code,
+    // a part of line 1) can point into it.
+    raw_lines_.seal();
+    const std::span<const std::string_view> raw = raw_lines_.views();
+    line_views_.resize(lines_.size());  // then written in place: no capacity test per view
+    std::string_view* line_text = line_views_.data();
+    const std::string_view* raw_line = raw.data();
+    for (const TextPart& part : lines_) {
+        *line_text++ = std::string_view((raw_line++)->data() + part.offset, part.size);
     }
-    const std::string_view enhanced = leading_enhanced_code(line_views_[0]);
-    if (!enhanced.empty() && code_ != 0) {
-        enhanced_.assign(enhanced);
+    enhanced_ = code_ == 0 ? std::string_view() : leading_enhanced_code(line_views_[0]);
+    if (!enhanced_.empty()) {
         if (enhanced_.front() != static_cast<char>('0' + code_ / 100)) {
             note(ReplyDiagnostic::enhanced_class, code_);
         }
@@ -167,7 +190,7 @@ ReplyView ReplyParser::view() const {
 
 void ReplyParser::next() {
     code_ = 0;
-    enhanced_.clear();
+    enhanced_ = {};
     lines_.clear();
     line_views_.clear();
     raw_lines_.clear();
@@ -185,7 +208,7 @@ void ReplyParser::give_back_storage(std::size_t kept_bytes) {
 
 void ReplyParser::reset() {
     next();
-    reader_.next();
+    reader_.reset();
 }
 
 void ReplyParser::take(ParsedReply& into) {

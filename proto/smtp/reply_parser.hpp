@@ -112,11 +112,13 @@ class ReplyParser {
     // The reply being read: raw_lines_.size() is the number of lines so far. A line's text is a
     // part of its raw line (lines_, made views in lines_views_ once the reply is complete).
     struct TextPart {
+        // Member by member: written in place (see StringList's Span).
+        TextPart(std::size_t at, std::size_t length) : offset(at), size(length) {}
         std::size_t offset;
         std::size_t size;
     };
     int code_ = 0;
-    std::string enhanced_;
+    std::string_view enhanced_;  // a part of raw line 1, once the reply is complete
     std::vector<TextPart> lines_;
     std::vector<std::string_view> line_views_;
     StringList raw_lines_;

@@ -331,6 +331,27 @@ TEST(ResponseParser, ViewInPlaceIsWhatTakeCopies) {
     EXPECT_TRUE(expected[3].multiline);
 }
 
+// The parser keeps body lines in place while it reads them and copies them before put()
+// returns: a caller may reuse its buffer at once. A body over two put()s, with stuffed lines
+// and a line that spans them.
+TEST(ResponseParser, ResponsesOutliveTheCallersBytes) {
+    ResponseParser parser;
+    parser.expect_body(true);
+    std::string buffer = "+OK [CODE] two\r\n..one\r\ntw";
+    EXPECT_EQ(parser.put(buffer), buffer.size());
+    buffer.assign(buffer.size(), '#');
+    buffer = "o\r\n...\r\n.\r\n-ERR";
+    EXPECT_EQ(parser.put(buffer), buffer.size() - 4);
+    buffer.assign(buffer.size(), '#');
+    ASSERT_TRUE(parser.has_response());
+    const ResponseView response = parser.view();
+    EXPECT_EQ(response.status_line, "+OK [CODE] two");
+    EXPECT_EQ(response.resp_code, "CODE");
+    EXPECT_EQ(strings(response.body), (std::vector<std::string>{".one", "two", ".."}));
+    EXPECT_EQ(response.body_octets, 17U);
+    EXPECT_TRUE(response.diagnostics.empty());
+}
+
 // reset() is a new connection: an unfinished body and the expected body are forgotten.
 TEST(ResponseParser, ResetForgetsAPartlyReceivedBody) {
     ResponseParser parser;

@@ -355,6 +355,37 @@ TEST(ReplyParser, ResetForgetsAPartlyReceivedReply) {
     EXPECT_FALSE(reply.cut_off);
 }
 
+// The parser keeps its lines in place while it reads them and copies them before put()
+// returns: a caller may reuse its buffer at once (as smtp_delivery erases what was consumed).
+// Two replies, the second spanning two put()s, a line cut at the stored limit between them.
+TEST(ReplyParser, RepliesOutliveTheCallersBytes) {
+    ReplyParser parser(ReplyParser::Limits{.grammar_line = 512, .stored_line = 16});
+    const std::string cut = "250-" + std::string(20, 'x');  // 16 octets kept
+    std::string buffer = "250-first\r\n" + cut + "\r\n250 2nd\r\n550-5.1.1 a\r\n550";
+    EXPECT_EQ(parser.put(buffer), 11 + cut.size() + 2 + 9);
+    buffer.assign(buffer.size(), '#');
+    ASSERT_TRUE(parser.has_reply());
+    ReplyView reply = parser.view();
+    EXPECT_EQ(strings(reply.raw_lines),
+              (std::vector<std::string>{"250-first", cut.substr(0, 16), "250 2nd"}));
+    EXPECT_EQ(strings(reply.lines), (std::vector<std::string>{"first", cut.substr(4, 12), "2nd"}));
+    parser.next();
+
+    buffer = "550-5.1.1 a\r\n550";
+    EXPECT_EQ(parser.put(buffer), buffer.size());
+    buffer.assign(buffer.size(), '#');
+    buffer = " 5.1.1 b\r\n";
+    EXPECT_EQ(parser.put(buffer), buffer.size());
+    buffer.assign(buffer.size(), '#');
+    ASSERT_TRUE(parser.has_reply());
+    reply = parser.view();
+    EXPECT_EQ(reply.code, 550);
+    EXPECT_EQ(reply.enhanced, "5.1.1");
+    EXPECT_EQ(strings(reply.raw_lines), (std::vector<std::string>{"550-5.1.1 a", "550 5.1.1 b"}));
+    EXPECT_EQ(strings(reply.lines), (std::vector<std::string>{"a", "b"}));
+    EXPECT_TRUE(reply.diagnostics.empty());
+}
+
 TEST(LeadingEnhancedCode, Forms) {
     EXPECT_EQ(leading_enhanced_code("2.1.0 Ok"), "2.1.0");
     EXPECT_EQ(leading_enhanced_code("5.7.100"), "5.7.100");
