@@ -89,10 +89,10 @@ inline bool same_diagnostics(std::span<const proto::Diagnostic> a,
         return false;
     }
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i].kind != b[i].kind) {
+        if (a[i].kind != b[i].kind || a[i].count != b[i].count) {
             return false;
         }
-        for (std::size_t n = 0; n < proto::Diagnostic::max_numbers; ++n) {
+        for (std::size_t n = 0; n < a[i].count; ++n) {
             if (a[i].numbers[n] != b[i].numbers[n]) {
                 return false;
             }

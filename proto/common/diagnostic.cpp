@@ -21,10 +21,9 @@ void append_diagnostic(std::string& out, std::string_view pattern, const Diagnos
                        std::string_view piece) {
     std::size_t next_number = 0;
     // A pattern with more placeholders than numbers is a bug of the parser's table: the missing
-    // numbers read as 0 rather than past the record (the unit tests compare every text).
-    const auto number = [&] {
-        return next_number < diagnostic.numbers.size() ? diagnostic.numbers[next_number++] : 0;
-    };
+    // numbers read as 0 rather than unset ones (the unit tests compare every text).
+    const auto given = diagnostic.given();
+    const auto number = [&] { return next_number < given.size() ? given[next_number++] : 0; };
     while (!pattern.empty()) {
         const std::size_t open = pattern.find('{');
         out.append(pattern.substr(0, open));

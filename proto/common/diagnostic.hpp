@@ -5,6 +5,7 @@
 // runner's reports), so a parser that is only compared with itself (the fuzz targets) never
 // formats. Shared by the SMTP reply parser and the POP3 response parser.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -20,15 +21,26 @@ namespace mh::proto {
 struct Diagnostic {
     static constexpr std::size_t max_numbers = 4;
     // Member by member, so that a list writes a record in place: a record copied whole is a
-    // call to ASan's memcpy check in the fuzz builds.
-    explicit Diagnostic(std::uint8_t kind_of, std::size_t first = 0, std::size_t second = 0,
-                        std::size_t third = 0, std::size_t fourth = 0)
-        : kind(kind_of), numbers{first, second, third, fourth} {}
+    // call to ASan's memcpy check in the fuzz builds. Only the numbers given are written: zeros
+    // for the others would be merged into a memset, another ASan call per record.
+    template <class... Numbers>
+    explicit Diagnostic(std::uint8_t kind_of, Numbers... given)
+        : kind(kind_of), count(static_cast<std::uint8_t>(sizeof...(Numbers))) {
+        static_assert(sizeof...(Numbers) <= max_numbers);
+        std::size_t index = 0;
+        ((numbers[index++] = static_cast<std::size_t>(given)), ...);
+    }
 
-    std::uint8_t kind;                             // index into the parser's table of texts
-    std::array<std::size_t, max_numbers> numbers;  // in the order of the text's placeholders
+    // The numbers given, in the order of the text's placeholders.
+    std::span<const std::size_t> given() const { return {numbers.data(), count}; }
 
-    friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
+    friend bool operator==(const Diagnostic& a, const Diagnostic& b) {
+        return a.kind == b.kind && std::ranges::equal(a.given(), b.given());
+    }
+
+    std::uint8_t kind;   // index into the parser's table of texts
+    std::uint8_t count;  // numbers given: the first `count` of `numbers` (the rest are unset)
+    std::array<std::size_t, max_numbers> numbers;
 };
 
 // Appends the text of `diagnostic`: `pattern` with each "{}" replaced by the next of its numbers
@@ -44,7 +56,6 @@ class DiagnosticList {
   public:
     template <class Kind, class... Numbers>
     void push_back(Kind kind, Numbers... numbers) {
-        static_assert(sizeof...(Numbers) <= Diagnostic::max_numbers);
         records_.emplace_back(static_cast<std::uint8_t>(kind),
                               static_cast<std::size_t>(numbers)...);
     }

@@ -30,7 +30,7 @@ class StringList {
     void clear() {
         buffer_.clear();
         spans_.clear();
-        views_.clear();
+        sealed_ = 0;
         block_begin_ = block_end_ = 0;
     }
     // The same, but storage grown past `kept_bytes` is given back, so that a parser living for a
@@ -81,7 +81,12 @@ class StringList {
     // The strings are all in: copy_block(), then the views are made (once, not per string).
     void seal() {
         copy_block();
-        views_.resize(spans_.size());  // then written in place: no capacity test per view
+        sealed_ = spans_.size();
+        // The views' vector only grows (clear() keeps its size): a resize per message would
+        // zero the new views first, a call to ASan's memset check in the fuzz builds.
+        if (views_.size() < sealed_) {
+            views_.resize(sealed_);
+        }
         std::string_view* view = views_.data();
         for (const Span& span : spans_) {
             *view++ = std::string_view(buffer_.data() + span.offset, span.size);
@@ -89,7 +94,7 @@ class StringList {
     }
 
     // Every string in place (after seal()), valid until the list changes.
-    std::span<const std::string_view> views() const { return views_; }
+    std::span<const std::string_view> views() const { return {views_.data(), sealed_}; }
     std::string_view operator[](std::size_t index) const { return views_[index]; }
 
   private:
@@ -104,6 +109,7 @@ class StringList {
     std::string buffer_;
     std::vector<Span> spans_;              // where each string is: what survives the buffer moving
     std::vector<std::string_view> views_;  // the same as views, for callers (made by seal())
+    std::size_t sealed_ = 0;               // views made by the last seal() (the rest are stale)
     // The strings pushed in place and not yet copied: addresses in the caller's bytes.
     std::uintptr_t block_begin_ = 0;
     std::uintptr_t block_end_ = 0;
