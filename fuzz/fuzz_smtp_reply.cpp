@@ -4,7 +4,6 @@
 // well-formed, so its wire form parses back to the same reply, again without diagnostics.
 // The parser's replies are checked in place (ReplyParser::view()); take(), a copy of the same
 // view, is covered by the unit tests and by fuzz_smtp_session.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -19,6 +18,8 @@
 namespace {
 
 using mh::fuzz::require;
+using mh::fuzz::same_string;
+using mh::fuzz::same_strings;
 using mh::proto::smtp::ReplyParser;
 using mh::proto::smtp::ReplyView;
 
@@ -34,13 +35,9 @@ ReplyParser split_parser(limits);
 ReplyParser at_once_parser(limits);
 ReplyParser round_trip_parser(limits);
 
-bool same_lines(std::span<const std::string_view> a, std::span<const std::string_view> b) {
-    return std::ranges::equal(a, b);
-}
-
 bool same(const ReplyView& a, const ReplyView& b) {
-    return a.code == b.code && a.enhanced == b.enhanced && same_lines(a.lines, b.lines) &&
-           same_lines(a.raw_lines, b.raw_lines) &&
+    return a.code == b.code && same_string(a.enhanced, b.enhanced) &&
+           same_strings(a.lines, b.lines) && same_strings(a.raw_lines, b.raw_lines) &&
            mh::fuzz::same_diagnostics(a.diagnostics, b.diagnostics) && a.cut_off == b.cut_off;
 }
 
@@ -67,8 +64,8 @@ void check_round_trip(const ReplyView& parsed) {
             "the wire form of a reply did not parse as exactly one reply");
     const ReplyView reparsed = round_trip_parser.view();
     require(reparsed.diagnostics.empty(), "the wire form of a well-formed reply has diagnostics");
-    require(reparsed.code == parsed.code && reparsed.enhanced == parsed.enhanced &&
-                same_lines(reparsed.lines, parsed.lines),
+    require(reparsed.code == parsed.code && same_string(reparsed.enhanced, parsed.enhanced) &&
+                same_strings(reparsed.lines, parsed.lines),
             "a well-formed reply does not survive wire() and parsing");
 }
 

@@ -81,6 +81,32 @@ class MessageStream {
     bool handed_out_ = false;
 };
 
+// Whether two strings are equal, octet by octet here in the harness: string_view's == is an
+// out-of-line compare() and an intercepted memcmp in the fuzz builds, for lines a few octets long.
+inline bool same_string(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] != b[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+inline bool same_strings(std::span<const std::string_view> a, std::span<const std::string_view> b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!same_string(a[i], b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 // Whether two messages' diagnostic records are the same, compared here in the harness, which is
 // not traced (Diagnostic's operator== is proto/ code: a traced comparison per field).
 inline bool same_diagnostics(std::span<const proto::Diagnostic> a,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -50,22 +51,26 @@ class BoundedLineReader {
     // is handed out in place, inside `bytes` (no copy: the usual case); one that spans several
     // is gathered in the reader's buffer, which keeps its capacity from line to line.
     bool read(std::string_view& bytes) {
-        const std::size_t lf = bytes.find('\n');
-        if (lf == std::string_view::npos) {
+        // memchr's pointer, not find()'s index: pointer comparisons are not traced in the fuzz
+        // builds, the index's comparisons with npos and 0 would be.
+        const char* const begin = bytes.data();
+        const auto* const lf = static_cast<const char*>(std::memchr(begin, '\n', bytes.size()));
+        if (lf == nullptr) {
             gather(bytes);
             bytes = {};
             return false;
         }
+        const auto length = static_cast<std::size_t>(lf - begin);
         if (gathered_ == 0) {
-            const std::size_t cr = lf != 0 && bytes[lf - 1] == '\r' ? 1 : 0;
-            line_.length = lf - cr;
-            line_.text = std::string_view(bytes.data(), std::min(line_.length, limit_));
+            const std::size_t cr = lf != begin && lf[-1] == '\r' ? 1 : 0;
+            line_.length = length - cr;
+            line_.text = std::string_view(begin, std::min(line_.length, limit_));
             line_.flags = cr == 0 ? ReceivedLine::bare_lf : 0;
         } else {
-            gather(std::string_view(bytes.data(), lf));  // not substr(): an out-of-line call
+            gather(std::string_view(begin, length));  // not substr(): an out-of-line call
             finish_gathered(ReceivedLine::bare_lf);
         }
-        bytes.remove_prefix(lf + 1);
+        bytes.remove_prefix(length + 1);
         return true;
     }
     // End of input: true when a line had started (line() holds it, marked unterminated).

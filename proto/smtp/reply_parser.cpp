@@ -112,7 +112,7 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
             note(ReplyDiagnostic::lost_continuation, number, code_);
             last = false;
         }
-        lines_.emplace_back(0, line.size());
+        text_offsets_.push_back(0);
     } else {
         const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         if (number == 1) {
@@ -129,15 +129,15 @@ void ReplyParser::finish_line(const ReceivedLine& received) {
         const bool separated = line.size() > 3;
         switch (separated ? line[3] : ' ') {
             case ' ':
-                lines_.emplace_back(separated ? 4 : 3, line.size() - (separated ? 4 : 3));
+                text_offsets_.push_back(separated ? 4 : 3);
                 break;
             case '-':
-                lines_.emplace_back(4, line.size() - 4);
+                text_offsets_.push_back(4);
                 last = false;
                 break;
             default:
                 note(ReplyDiagnostic::no_separator, number);
-                lines_.emplace_back(3, line.size() - 3);
+                text_offsets_.push_back(3);
                 break;
         }
     }
@@ -153,25 +153,29 @@ void ReplyParser::finish_reply(bool cut_off) {
     // The raw lines are all in: their buffer no longer moves, the texts (and the enhanced code,
     // a part of line 1) can point into it.
     raw_lines_.seal();
-    const std::span<const std::string_view> raw = raw_lines_.views();
-    line_views_.resize(lines_.size());  // then written in place: no capacity test per view
-    std::string_view* line_text = line_views_.data();
-    const std::string_view* raw_line = raw.data();
-    for (const TextPart& part : lines_) {
-        *line_text++ = std::string_view((raw_line++)->data() + part.offset, part.size);
+    const std::size_t count = text_offsets_.size();
+    if (line_views_.size() < count) {
+        line_views_.resize(count);
     }
-    enhanced_ = code_ == 0 ? std::string_view() : leading_enhanced_code(line_views_[0]);
+    // Pointers, not indices: pointer comparisons are not traced in the fuzz builds.
+    std::string_view* const texts = line_views_.data();
+    std::string_view* text = texts;
+    const std::string_view* raw = raw_lines_.views().data();
+    for (const std::uint8_t offset : text_offsets_) {
+        *text++ = std::string_view(raw->data() + offset, raw->size() - offset);
+        ++raw;
+    }
+    enhanced_ = code_ == 0 ? std::string_view() : leading_enhanced_code(texts[0]);
     if (!enhanced_.empty()) {
         if (enhanced_.front() != static_cast<char>('0' + code_ / 100)) {
             note(ReplyDiagnostic::enhanced_class, code_);
         }
-        for (std::size_t i = 0; i < line_views_.size(); ++i) {
-            std::string_view& text = line_views_[i];
-            if (leading_enhanced_code(text) == enhanced_) {
-                text.remove_prefix(text.size() > enhanced_.size() ? enhanced_.size() + 1
-                                                                  : enhanced_.size());
+        for (text = texts; text != texts + count; ++text) {
+            if (leading_enhanced_code(*text) == enhanced_) {
+                text->remove_prefix(text->size() > enhanced_.size() ? enhanced_.size() + 1
+                                                                    : enhanced_.size());
             } else {
-                note(ReplyDiagnostic::enhanced_missing, i + 1);
+                note(ReplyDiagnostic::enhanced_missing, text - texts + 1);
             }
         }
     }
@@ -182,7 +186,7 @@ void ReplyParser::finish_reply(bool cut_off) {
 ReplyView ReplyParser::view() const {
     return ReplyView{.code = code_,
                      .enhanced = enhanced_,
-                     .lines = line_views_,
+                     .lines = {line_views_.data(), text_offsets_.size()},
                      .raw_lines = raw_lines_.views(),
                      .diagnostics = diagnostics_.views(),
                      .cut_off = cut_off_};
@@ -191,8 +195,7 @@ ReplyView ReplyParser::view() const {
 void ReplyParser::next() {
     code_ = 0;
     enhanced_ = {};
-    lines_.clear();
-    line_views_.clear();
+    text_offsets_.clear();
     raw_lines_.clear();
     diagnostics_.clear();
     cut_off_ = false;
@@ -200,7 +203,7 @@ void ReplyParser::next() {
 }
 
 void ReplyParser::give_back_storage(std::size_t kept_bytes) {
-    clear_within(lines_, kept_bytes);
+    clear_within(text_offsets_, kept_bytes);
     clear_within(line_views_, kept_bytes);
     raw_lines_.clear(kept_bytes);
     diagnostics_.clear(kept_bytes);

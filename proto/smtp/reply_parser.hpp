@@ -109,17 +109,14 @@ class ReplyParser {
 
     Limits limits_;
     BoundedLineReader reader_;
-    // The reply being read: raw_lines_.size() is the number of lines so far. A line's text is a
-    // part of its raw line (lines_, made views in lines_views_ once the reply is complete).
-    struct TextPart {
-        // Member by member: written in place (see StringList's Span).
-        TextPart(std::size_t at, std::size_t length) : offset(at), size(length) {}
-        std::size_t offset;
-        std::size_t size;
-    };
+    // The reply being read: raw_lines_.size() is the number of lines so far. A line's text is
+    // the rest of its raw line from an offset (0, 3 or 4: after "NNN-" or "NNN " when there is
+    // one), made views in line_views_ once the reply is complete.
     int code_ = 0;
     std::string_view enhanced_;  // a part of raw line 1, once the reply is complete
-    std::vector<TextPart> lines_;
+    std::vector<std::uint8_t> text_offsets_;
+    // Only grows (a resize per reply would zero the new views first: an ASan memset call in the
+    // fuzz builds); the first text_offsets_.size() are the reply's.
     std::vector<std::string_view> line_views_;
     StringList raw_lines_;
     DiagnosticList diagnostics_;
