@@ -7,6 +7,15 @@ if(MH_SANITIZE)
     # Cannot represent a difference across sections" (llvm-project issue 49689, fixed in 15).
     add_compile_options(-fno-sanitize=function)
   endif()
+  if(MH_FUZZ)
+    # The libFuzzer build leaves out UBSan's pointer-overflow check, as OSS-Fuzz's and
+    # ClusterFuzzLite's UBSan flags do. Its checks are integer comparisons, which coverage
+    # tracing turns into calls that fill libFuzzer's table of recent comparisons with addresses
+    # (no use as mutation operands): 36 % of fuzz_smtp_reply's traced comparisons. An access out
+    # of bounds is still ASan's to report; the gcc ASan + UBSan build (asan preset) keeps the
+    # check and replays every corpus input (docs/fuzzing.md, "Sanitizer checks and tracing").
+    add_compile_options(-fno-sanitize=pointer-overflow)
+  endif()
 endif()
 if(MH_TSAN)
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
