@@ -6,7 +6,6 @@
 // to bytes that parse back to the same response. The parser's responses are checked in place
 // (ResponseParser::view()); take(), a copy of the same view, is covered by the unit tests and by
 // the POP3 session targets.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -67,10 +66,38 @@ class FlaggedStream {
     std::size_t taken_ = 0;
 };
 
+// Octet by octet here in the harness, which is not traced: string_view's == and
+// ranges::equal are out-of-line calls in the fuzz builds, and == compares through the
+// intercepted memcmp. Most strings compared are a few octets long.
+bool same_text(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] != b[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool same_lines(std::span<const std::string_view> a, std::span<const std::string_view> b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!same_text(a[i], b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool same(const ResponseView& a, const ResponseView& b) {
-    return a.status == b.status && a.status_line == b.status_line && a.text == b.text &&
-           a.resp_code == b.resp_code && a.multiline == b.multiline &&
-           std::ranges::equal(a.body, b.body) && a.body_octets == b.body_octets &&
+    return a.status == b.status && same_text(a.status_line, b.status_line) &&
+           same_text(a.text, b.text) && same_text(a.resp_code, b.resp_code) &&
+           a.multiline == b.multiline && same_lines(a.body, b.body) &&
+           a.body_octets == b.body_octets &&
            mh::fuzz::same_diagnostics(a.diagnostics, b.diagnostics) && a.cut_off == b.cut_off;
 }
 
@@ -104,12 +131,14 @@ void check_round_trip(const ResponseView& parsed) {
         wire += ".\r\n";
         require(octets == parsed.body_octets, "body_octets differs from the body's wire size");
     }
-    const std::string_view bytes = wire;
-    FlaggedStream again(round_trip_parser, std::span(&bytes, 1), parsed.multiline ? 0xff : 0);
-    ResponseView reparsed;
-    require(again.next(reparsed), "a re-serialised response did not parse as a response");
-    require(same(reparsed, parsed), "a well-formed response does not survive re-serialising");
-    require(!again.next(reparsed), "a re-serialised response parsed as more than one response");
+    // Parsed straight from the parser (not through a FlaggedStream): one put() must take the
+    // whole wire form as one response, so nothing is left for a second.
+    round_trip_parser.reset();
+    round_trip_parser.expect_body(parsed.multiline);
+    require(round_trip_parser.put(wire) == wire.size() && round_trip_parser.has_response(),
+            "a re-serialised response did not parse as exactly one response");
+    require(same(round_trip_parser.view(), parsed),
+            "a well-formed response does not survive re-serialising");
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ void append_stuffed(std::string& out, std::string_view body_line) {
 
 std::size_t ResponseParser::put(std::string_view bytes) {
     const std::size_t size = bytes.size();
-    while (!complete_ && reader_.read(bytes)) {
+    while (stage_ != Stage::complete && reader_.read(bytes)) {
         take_line(reader_.line());
     }
     body_.copy_block();  // the lines kept in place in `bytes`, before the caller's bytes go
@@ -42,24 +42,24 @@ std::size_t ResponseParser::put(std::string_view bytes) {
 }
 
 void ResponseParser::put_eof() {
-    if (complete_) {
+    if (stage_ == Stage::complete) {
         return;
     }
-    const bool started = in_body_ || reader_.has_partial();
+    const bool started = in_response();
     if (reader_.read_rest()) {
         take_line(reader_.line());
     }
-    if (!complete_ && in_body_) {
+    if (stage_ == Stage::body) {
         note(ResponseDiagnostic::closed_in_body, body_.size());
         finish();
     }
-    if (complete_ && started) {
+    if (stage_ == Stage::complete && started) {
         cut_off_ = true;
     }
 }
 
 void ResponseParser::take_line(const ReceivedLine& line) {
-    if (in_body_) {
+    if (stage_ == Stage::body) {
         body_line(line);
     } else {
         status_line(line);
@@ -113,7 +113,7 @@ void ResponseParser::status_line(const ReceivedLine& line) {
     }
     if (status_ == Status::ok && expect_body_ && (line.flags & ReceivedLine::unterminated) == 0) {
         multiline_ = true;
-        in_body_ = true;
+        stage_ = Stage::body;
     } else {
         finish();
     }
@@ -157,8 +157,7 @@ void ResponseParser::finish() {
         diagnostics_.push_back(ResponseDiagnostic::more_diagnostics, dropped_diagnostics_);
     }
     body_.seal();
-    in_body_ = false;
-    complete_ = true;
+    stage_ = Stage::complete;
 }
 
 ResponseView ResponseParser::view() const {
@@ -187,8 +186,7 @@ void ResponseParser::next() {
     cut_off_ = false;
     kept_bytes_ = 0;
     dropped_diagnostics_ = 0;
-    in_body_ = false;
-    complete_ = false;
+    stage_ = Stage::status_line;
 }
 
 void ResponseParser::reset() {

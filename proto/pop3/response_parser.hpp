@@ -95,8 +95,10 @@ class ResponseParser {
     std::size_t put(std::string_view bytes);
     void put_eof();
 
-    bool has_response() const { return complete_; }
-    bool in_response() const { return !complete_ && (in_body_ || reader_.has_partial()); }
+    bool has_response() const { return stage_ == Stage::complete; }
+    bool in_response() const {
+        return stage_ == Stage::body || (stage_ == Stage::status_line && reader_.has_partial());
+    }
 
     // The complete response in place (only when has_response()); next() starts the following
     // one and leaves expect_body() as it is (it may be set for the next response while this one
@@ -127,6 +129,10 @@ class ResponseParser {
         }
     }
 
+    // Where the response being read stands: one value, not two `bool`s (the fuzz builds check
+    // every `bool` they load with one more traced comparison).
+    enum class Stage : std::uint8_t { status_line, body, complete };
+
     Limits limits_;
     BoundedLineReader reader_;
     // The response being read; text and response code are parts of the status line.
@@ -143,8 +149,7 @@ class ResponseParser {
     std::size_t kept_bytes_ = 0;
     std::size_t dropped_diagnostics_ = 0;
     bool expect_body_ = false;
-    bool in_body_ = false;
-    bool complete_ = false;
+    Stage stage_ = Stage::status_line;
 };
 
 }  // namespace mh::proto::pop3

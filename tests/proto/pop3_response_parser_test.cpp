@@ -352,6 +352,38 @@ TEST(ResponseParser, ResponsesOutliveTheCallersBytes) {
     EXPECT_TRUE(response.diagnostics.empty());
 }
 
+// in_response() and has_response() through each stage of a response: nothing yet, part of the
+// status line, the body, complete (then next() and nothing again), and an end of input within
+// the body, which completes the response as cut off.
+TEST(ResponseParser, StagesOfAResponse) {
+    ResponseParser parser;
+    parser.expect_body(true);
+    EXPECT_FALSE(parser.in_response());
+    EXPECT_EQ(parser.put("+O"), 2U);
+    EXPECT_TRUE(parser.in_response());
+    EXPECT_FALSE(parser.has_response());
+    EXPECT_EQ(parser.put("K\r\none\r\n"), 8U);
+    EXPECT_TRUE(parser.in_response());
+    EXPECT_FALSE(parser.has_response());
+    EXPECT_EQ(parser.put(".\r\n+OK"), 3U);  // complete: the next response waits
+    EXPECT_TRUE(parser.has_response());
+    EXPECT_FALSE(parser.in_response());
+    EXPECT_EQ(parser.put("+OK"), 0U);
+    parser.next();
+    EXPECT_FALSE(parser.has_response());
+    EXPECT_FALSE(parser.in_response());
+    EXPECT_EQ(parser.put("+OK\r\ntwo\r\n"), 10U);
+    EXPECT_TRUE(parser.in_response());
+    parser.put_eof();
+    ASSERT_TRUE(parser.has_response());
+    EXPECT_FALSE(parser.in_response());
+    const ResponseView response = parser.view();
+    EXPECT_TRUE(response.cut_off);
+    EXPECT_EQ(strings(response.body), (std::vector<std::string>{"two"}));
+    parser.put_eof();  // nothing changes once complete
+    EXPECT_TRUE(parser.has_response());
+}
+
 // reset() is a new connection: an unfinished body and the expected body are forgotten.
 TEST(ResponseParser, ResetForgetsAPartlyReceivedBody) {
     ResponseParser parser;
