@@ -20,6 +20,8 @@
 namespace {
 
 using mh::fuzz::require;
+using mh::fuzz::same_string;
+using mh::fuzz::same_strings;
 using mh::proto::pop3::ResponseParser;
 using mh::proto::pop3::ResponseView;
 using mh::proto::pop3::Status;
@@ -66,37 +68,10 @@ class FlaggedStream {
     std::size_t taken_ = 0;
 };
 
-// Octet by octet here in the harness, which is not traced: string_view's == and
-// ranges::equal are out-of-line calls in the fuzz builds, and == compares through the
-// intercepted memcmp. Most strings compared are a few octets long.
-bool same_text(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i] != b[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool same_lines(std::span<const std::string_view> a, std::span<const std::string_view> b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (!same_text(a[i], b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool same(const ResponseView& a, const ResponseView& b) {
-    return a.status == b.status && same_text(a.status_line, b.status_line) &&
-           same_text(a.text, b.text) && same_text(a.resp_code, b.resp_code) &&
-           a.multiline == b.multiline && same_lines(a.body, b.body) &&
+    return a.status == b.status && same_string(a.status_line, b.status_line) &&
+           same_string(a.text, b.text) && same_string(a.resp_code, b.resp_code) &&
+           a.multiline == b.multiline && same_strings(a.body, b.body) &&
            a.body_octets == b.body_octets &&
            mh::fuzz::same_diagnostics(a.diagnostics, b.diagnostics) && a.cut_off == b.cut_off;
 }
