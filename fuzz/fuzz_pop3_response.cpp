@@ -26,10 +26,12 @@ using mh::proto::pop3::ResponseParser;
 using mh::proto::pop3::ResponseView;
 using mh::proto::pop3::Status;
 
-// Small line and body limits so that the truncated-line and "counted, not kept" paths are
-// reached by short inputs.
+// Limits scaled down from the runner's (512 octets, RFC 2449 4) to the inputs' length (max_len
+// 256): a line past both and a body past its limit fit in one input, so the truncated-line and
+// "counted, not kept" paths are reached by short, fast inputs. The limits are parameters, not
+// paths of their own; the real values are the unit tests'.
 constexpr ResponseParser::Limits limits{
-    .grammar_line = 512, .stored_line = 600, .body_bytes = 1024, .diagnostics = 8};
+    .grammar_line = 64, .stored_line = 80, .body_bytes = 128, .diagnostics = 8};
 
 // One parser per stream for the whole process, reset for every input: their storage only grows.
 ResponseParser split_parser(limits);
